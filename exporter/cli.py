@@ -1,0 +1,187 @@
+"""The command line: ``exporter build``, ``exporter import``. The only module that
+prints or exits. ``main(argv)`` returns the exit code (0 ok, 1 a document failed,
+2 usage), so tests call it directly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+from .diagnostics import Diagnostics
+from .errors import ExporterError, UsageError
+from .model import Contributor, Metadata
+from .modelfile import dump_model
+from .outputs import sweep_stale, write_bytes
+from .pipeline import build_one, discover, load
+from .settings import FORMATS, Settings
+from .themes import builtin_themes, load_theme, styles_dir
+
+__all__ = ["main"]
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown format {', '.join(unknown) or value!r}; "
+                                         f"choose from {', '.join(FORMATS)}")
+    return names
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="exporter", description="Articles to EPUB 3, PDF and print-ready HTML.")
+    parser.add_argument("--version", action="version", version=f"exporter {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def source_options(p: argparse.ArgumentParser) -> None:
+        meta = p.add_argument_group("metadata (overrides the source and its sidecar)")
+        meta.add_argument("--title")
+        meta.add_argument("--subtitle")
+        meta.add_argument("--author", action="append", default=[], metavar="NAME",
+                          help="an author (repeatable)")
+        meta.add_argument("--contributor", action="append", default=[], metavar="ROLE:NAME",
+                          help="a contributor with a MARC relator role, e.g. ivr:'Joel Wing' (repeatable)")
+        meta.add_argument("--date", help="publication date, YYYY-MM-DD")
+        meta.add_argument("--lang", dest="language", help="language tag, e.g. en, fr, ar")
+        meta.add_argument("--publisher")
+        meta.add_argument("--publication", help="name of the periodical or site")
+        meta.add_argument("--source-url", dest="source_url", help="where the article was first published")
+        meta.add_argument("--rights")
+        meta.add_argument("--license", help="licence URL")
+        meta.add_argument("--identifier", help="DOI (doi:…), URN or ISBN")
+        safety = p.add_argument_group("safety")
+        safety.add_argument("--allow-network", nargs="+", default=[], metavar="HOST",
+                            help="let sources fetch resources from these hosts (off by default)")
+
+    build = sub.add_parser("build", help="build EPUB, PDF and HTML from sources",
+                           description="Build every source into OUTDIR/<name>.epub|.pdf|.html.")
+    build.add_argument("sources", nargs="*", type=Path, metavar="SOURCE",
+                       help="source files or folders (default: ./sources, else the bundled samples)")
+    build.add_argument("-o", "--output", type=Path, default=Path("dist"), metavar="OUTDIR",
+                       help="output folder (default: dist)")
+    build.add_argument("--to", type=_formats, default=FORMATS, metavar="FORMATS",
+                       help="comma-separated formats: epub,pdf,html (default: all)")
+    build.add_argument("--theme", default="magazine",
+                       help=f"a built-in theme ({', '.join(builtin_themes())}) or a theme folder")
+    build.add_argument("--strict", action="store_true", help="fail a document on any warning")
+    build.add_argument("--format", choices=("text", "json"), default="text", help="report format")
+    source_options(build)
+
+    imp = sub.add_parser("import", help="write a source as an editable model file (.xhtml)",
+                         description="Import SOURCE into the canonical article model (docs/model.md).")
+    imp.add_argument("source", type=Path, metavar="SOURCE")
+    imp.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    source_options(imp)
+
+    sub.add_parser("themes", help="list the built-in themes")
+    return parser
+
+
+def _metadata(args: argparse.Namespace) -> Metadata | None:
+    meta = Metadata(title=args.title or "", language=args.language or "")
+    for name in ("subtitle", "date", "publisher", "publication", "rights", "license", "identifier"):
+        setattr(meta, name, getattr(args, name))
+    meta.source = args.source_url
+    meta.contributors = [Contributor(name=name) for name in args.author]
+    for item in args.contributor:
+        role, sep, name = item.partition(":")
+        if not sep or not name.strip():
+            raise UsageError(f"--contributor {item!r} must be ROLE:NAME", hint="e.g. --contributor ivr:'Joel Wing'")
+        meta.contributors.append(Contributor(name=name.strip(), role=role.strip()))
+    return meta
+
+
+def _settings(args: argparse.Namespace, **extra) -> Settings:
+    return Settings(metadata=_metadata(args), allow_hosts=frozenset(h.lower() for h in args.allow_network),
+                    **extra)
+
+
+def _print_diagnostics(diagnostics: Diagnostics, stream) -> None:
+    for diagnostic in diagnostics:
+        print(f"  {diagnostic}", file=stream)
+
+
+def _default_sources() -> list[Path]:
+    local = Path("sources")
+    if local.is_dir():
+        return [local]
+    return [styles_dir().parent / "sources"]
+
+
+def _build(args: argparse.Namespace) -> int:
+    settings = _settings(args, formats=args.to, theme=args.theme, strict=args.strict)
+    theme = load_theme(args.theme)
+    sources = discover(args.sources or _default_sources())
+    args.output.mkdir(parents=True, exist_ok=True)
+    sweep_stale(args.output)
+    results = [build_one(source, args.output, settings, theme) for source in sources]
+    failed = [r for r in results if not r.ok]
+    if args.format == "json":
+        report = {
+            "documents": [
+                {
+                    "source": str(r.source),
+                    "status": "ok" if r.ok else "failed",
+                    "outputs": {k: str(v) for k, v in r.outputs.items()},
+                    "diagnostics": [d.to_json() for d in r.diagnostics],
+                    **({"error": str(r.error)} if r.error else {}),
+                }
+                for r in results
+            ],
+            "ok": len(results) - len(failed),
+            "failed": len(failed),
+        }
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            if r.ok:
+                print(f"ok      {r.source} -> " + ", ".join(str(p) for p in r.outputs.values()))
+                _print_diagnostics(r.diagnostics, sys.stdout)
+            else:
+                print(f"FAILED  {r.source}", file=sys.stderr)
+                _print_diagnostics(r.diagnostics, sys.stderr)
+                for problem in r.error.problems or [r.error]:
+                    print(f"  error: {problem}", file=sys.stderr)
+        print(f"{len(results) - len(failed)} built, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    article = load(args.source, _settings(args))
+    write_bytes(args.output, dump_model(article))
+    _print_diagnostics(article.diagnostics, sys.stderr)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        if args.command == "build":
+            return _build(args)
+        if args.command == "import":
+            return _import(args)
+        if args.command == "themes":
+            for name in builtin_themes():
+                print(f"{name:12} {load_theme(name).setting('description', default='')}")
+            return 0
+    except ExporterError as error:
+        for problem in error.problems or [error]:
+            print(f"error: {problem}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""Coded diagnostics: recoverable problems found while importing, transforming or
+writing a document. Each code is stable and listed in :data:`CODES` with its default
+severity, so users can grep for it and tests can assert on it (after Standard Ebooks'
+lint codes). Prefixes: ``S`` source/importer, ``M`` model, ``R`` resource (fetcher),
+``E`` EPUB, ``P`` PDF/print, ``H`` HTML.
+
+Logging policy: exporter does not log; it collects diagnostics in a
+:class:`Diagnostics` list that the CLI prints (text or JSON) at the end of each
+document. ``--strict`` turns warnings into a failure.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+class Severity(str, Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+#: code -> (default severity, short description)
+CODES: dict[str, tuple[Severity, str]] = {
+    # sources and importers
+    "S001": (Severity.WARNING, "no title in the source or its metadata; a title was derived"),
+    "S002": (Severity.WARNING, "XML-illegal character removed"),
+    "S003": (Severity.INFO, "figure has no image file; its caption is kept as text"),
+    "S004": (Severity.WARNING, "content that the importer cannot map was dropped"),
+    "S005": (Severity.WARNING, "unsafe markup removed (script, event handler, form, frame or javascript: link)"),
+    "S006": (Severity.WARNING, "source text is not valid UTF-8; decoded with a fallback encoding"),
+    "S007": (Severity.INFO, "metadata taken from the sidecar file"),
+    "S008": (Severity.WARNING, "unknown metadata key ignored"),
+    # model
+    "M001": (Severity.WARNING, "image without alternative text"),
+    "M002": (Severity.WARNING, "note is never referenced"),
+    "M003": (Severity.WARNING, "duplicate id renamed"),
+    "M004": (Severity.WARNING, "link to a missing target"),
+    # resources
+    "R001": (Severity.WARNING, "resource refused: outside the source folder"),
+    "R002": (Severity.WARNING, "resource refused: network access is off"),
+    "R003": (Severity.WARNING, "resource refused: not a regular file"),
+    "R004": (Severity.WARNING, "resource refused: too large"),
+    "R005": (Severity.WARNING, "resource missing"),
+    "R006": (Severity.WARNING, "resource refused: URL scheme not allowed"),
+    "R007": (Severity.WARNING, "image could not be decoded"),
+    # EPUB
+    "E001": (Severity.INFO, "no cover image; a typographic cover was generated"),
+    # PDF / print
+    "P001": (Severity.WARNING, "the renderer reported a problem"),
+    "P002": (Severity.WARNING, "image resolution below 300 ppi at its printed size"),
+    # HTML
+    "H001": (Severity.WARNING, "resource could not be inlined into the HTML page"),
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    file: str | None = None
+    line: int | None = None
+    hint: str | None = None
+
+    def location(self) -> str:
+        if self.file is None:
+            return ""
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+    def __str__(self) -> str:
+        where = self.location()
+        text = f"{self.severity.value}[{self.code}]: {self.message}"
+        if where:
+            text = f"{where}: {text}"
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        return text
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        return {key: value for key, value in data.items() if value is not None}
+
+
+@dataclass
+class Diagnostics:
+    """An ordered collection of diagnostics for one document (or one run)."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def add(
+        self,
+        code: str,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+        severity: Severity | None = None,
+    ) -> Diagnostic:
+        default, _ = CODES[code]
+        diagnostic = Diagnostic(
+            code=code,
+            severity=severity or default,
+            message=message,
+            file=str(file) if file is not None else None,
+            line=line,
+            hint=hint,
+        )
+        if diagnostic not in self.items:
+            self.items.append(diagnostic)
+        return diagnostic
+
+    def extend(self, other: "Diagnostics") -> None:
+        for item in other.items:
+            if item not in self.items:
+                self.items.append(item)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def codes(self) -> list[str]:
+        return [item.code for item in self.items]
+
+    def at_least(self, severity: Severity) -> list[Diagnostic]:
+        order = [Severity.INFO, Severity.WARNING, Severity.ERROR]
+        return [d for d in self.items if order.index(d.severity) >= order.index(severity)]
+
+    def failed(self, strict: bool = False) -> bool:
+        """True when the diagnostics fail the document: errors always, warnings under --strict."""
+        return bool(self.at_least(Severity.WARNING if strict else Severity.ERROR))
+
+    def to_json(self) -> str:
+        return json.dumps([d.to_json() for d in self.items], ensure_ascii=False, indent=2)

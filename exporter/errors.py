@@ -1,0 +1,79 @@
+"""The exception tree. Exceptions mean "cannot continue"; recoverable problems are
+diagnostics (see :mod:`exporter.diagnostics`). Only :mod:`exporter.cli` catches them
+broadly, prints them and turns them into an exit code::
+
+    ExporterError                 exit 1   a document could not be built
+    ├── UsageError                exit 2   bad command line, option or configuration
+    ├── SourceError               exit 1   a source cannot be read or parsed (file, line)
+    │   └── ModelError            exit 1   the article does not follow docs/model.md
+    ├── ResourceError             exit 1   a resource was refused or is missing
+    └── OutputError               exit 1   an output could not be written
+
+Every error carries the file and line it is about (when known) and a hint that says
+what to do, so the message reads ``file:line: error: what is wrong (hint: what to do)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "ExporterError",
+    "UsageError",
+    "SourceError",
+    "ModelError",
+    "ResourceError",
+    "OutputError",
+]
+
+
+class ExporterError(Exception):
+    exit_code = 1
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = str(file) if file is not None else None
+        self.line = line
+        self.hint = hint
+        #: for errors that stand for several problems (model validation): all of them
+        self.problems: list[ExporterError] = []
+
+    def location(self) -> str:
+        if self.file is None:
+            return ""
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+    def __str__(self) -> str:
+        where = self.location()
+        text = f"{where}: {self.message}" if where else self.message
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        return text
+
+
+class UsageError(ExporterError):
+    exit_code = 2
+
+
+class SourceError(ExporterError):
+    pass
+
+
+class ModelError(SourceError):
+    pass
+
+
+class ResourceError(ExporterError):
+    pass
+
+
+class OutputError(ExporterError):
+    pass

@@ -1,0 +1,86 @@
+"""Build settings, the build clock and the per-document context.
+
+:class:`Settings` holds what the user chose (command line or API); it is immutable
+and shared by every document of a run. :class:`Context` is what one document's
+transforms and writers see: the settings, the theme, the article's diagnostics and
+the confined fetcher for its folder. There is no global state.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import Diagnostics
+from .errors import UsageError
+from .fetch import MAX_DOCUMENT_BYTES, MAX_RESOURCE_BYTES, ConfinedFetcher
+from .model import Article, Metadata
+
+FORMATS = ("epub", "pdf", "html")
+
+
+@dataclass(frozen=True)
+class Settings:
+    formats: tuple[str, ...] = FORMATS
+    theme: str = "magazine"
+    allow_hosts: frozenset[str] = frozenset()
+    strict: bool = False
+    metadata: Metadata | None = None
+    max_resource_bytes: int = MAX_RESOURCE_BYTES
+    max_document_bytes: int = MAX_DOCUMENT_BYTES
+
+    def __post_init__(self) -> None:
+        unknown = [f for f in self.formats if f not in FORMATS]
+        if unknown:
+            raise UsageError(f"unknown output format(s): {', '.join(unknown)}",
+                             hint="choose from " + ", ".join(FORMATS))
+
+
+def build_time() -> _dt.datetime:
+    """The time stamped into outputs: ``SOURCE_DATE_EPOCH`` when set, else now (UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time stamp",
+                             hint="set it to a whole number of seconds, e.g. $(git log -1 --format=%ct)") from None
+    return _dt.datetime.now(tz=_dt.timezone.utc).replace(microsecond=0)
+
+
+def reproducible() -> bool:
+    return bool(os.environ.get("SOURCE_DATE_EPOCH"))
+
+
+@dataclass
+class Context:
+    settings: Settings
+    article: Article
+    theme: "Theme"  # noqa: F821 - exporter.themes.Theme
+    time: _dt.datetime = field(default_factory=build_time)
+
+    def __post_init__(self) -> None:
+        self.fetcher = ConfinedFetcher(
+            [self.article.root, *self.theme.dirs],
+            self.article.diagnostics,
+            source=str(self.article.source),
+            allow_hosts=self.settings.allow_hosts,
+            max_resource_bytes=self.settings.max_resource_bytes,
+            max_document_bytes=self.settings.max_document_bytes,
+        )
+
+    @property
+    def diagnostics(self) -> Diagnostics:
+        return self.article.diagnostics
+
+    def url_for(self, reference: str) -> str:
+        """An absolute URL for a reference found in the article (relative to its source)."""
+        from urllib.parse import urljoin
+
+        return urljoin(self.article.source.resolve().as_uri(), reference)
+
+
+def default_outdir() -> Path:
+    return Path("dist")

@@ -1,0 +1,151 @@
+"""Ordered Article → Article steps that run after import and validation, before any
+writer (after docutils' transforms). Each is a plain function of the document
+context; :data:`TRANSFORMS` lists them in order. They fill in what every writer needs
+(a title, ids on headings, checked images) so that no writer repeats that logic.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import urllib.parse
+from collections.abc import Callable
+
+from lxml import etree
+
+from .fetch import FetchRefused
+from .model import Article, Metadata, normalize_space, slugify, text_of
+from .settings import Context
+
+__all__ = ["TRANSFORMS", "apply", "finish_metadata", "derive_title"]
+
+
+def derive_title(article: Article) -> str:
+    """A short title from the first paragraph's first sentence (or the file name)."""
+    for p in article.body.iter("p", "h2", "h3"):
+        text = normalize_space(text_of(p))
+        if text:
+            sentence = re.split(r"(?<=[.!?。！？])\s", text, maxsplit=1)[0]
+            if len(sentence) <= 90:
+                return sentence.rstrip(".")
+            cut = sentence[:90].rsplit(" ", 1)[0].rstrip(",;:—–- ")
+            return cut + "…"
+    return article.source.stem.replace("_", " ").replace("-", " ").strip() or "Untitled"
+
+
+def finish_metadata(article: Article) -> None:
+    """Fill in what the metadata must have: a title (S001) and a language."""
+    meta: Metadata = article.meta
+    if not meta.title.strip():
+        meta.title = derive_title(article)
+        article.diagnostics.add(
+            "S001", f"no title given; using \u201c{meta.title}\u201d", file=article.source,
+            hint=f"set title = \"…\" in {article.source.with_suffix('.toml').name} or pass --title")
+    if not meta.language:
+        meta.language = article.body.get("lang") or "en"
+    article.body.attrib.pop("lang", None)
+
+
+def assign_ids(ctx: Context) -> None:
+    """Give every heading and section an id (for the table of contents and links)."""
+    body = ctx.article.body
+    used = {el.get("id") for el in body.iter(etree.Element) if el.get("id")}
+    for heading in body.iter("h2", "h3", "h4", "h5", "h6"):
+        if heading.get("id"):
+            continue
+        parent = heading.getparent()
+        if parent.tag == "section" and parent.get("id"):
+            continue
+        base = slugify(normalize_space(text_of(heading)))
+        candidate, n = base, 2
+        while candidate in used:
+            candidate, n = f"{base}-{n}", n + 1
+        used.add(candidate)
+        heading.set("id", candidate)
+
+
+def check_notes(ctx: Context) -> None:
+    body = ctx.article.body
+    referenced = {a.get("href", "")[1:] for a in body.iter("a") if "noteref" in a.get("class", "").split()}
+    for note in body.iter("aside"):
+        if "note" in note.get("class", "").split() and note.get("id") not in referenced:
+            ctx.diagnostics.add("M002", f"note '{note.get('id')}' is never referenced; it is kept at the end",
+                                file=ctx.article.source, line=note.sourceline,
+                                hint="add <a class=\"noteref\" href=\"#id\"/> where the note belongs")
+
+
+def check_links(ctx: Context) -> None:
+    """Internal links must point at an id; a broken one keeps its text, loses the link."""
+    body = ctx.article.body
+    ids = {el.get("id") for el in body.iter(etree.Element) if el.get("id")}
+    for a in list(body.iter("a")):
+        href = a.get("href")
+        if href and href.startswith("#") and "noteref" not in a.get("class", "").split():
+            if urllib.parse.unquote(href[1:]) not in ids:
+                ctx.diagnostics.add("M004", f"link to '#{href[1:]}', which is not in the article",
+                                    file=ctx.article.source, line=a.sourceline,
+                                    hint="fix the id, or remove the link")
+                del a.attrib["href"]
+                a.tag = "span"
+
+
+def check_images(ctx: Context) -> None:
+    """Fetch every image through the confined fetcher; keep what cannot be shown as text."""
+    from PIL import Image, UnidentifiedImageError
+
+    for img in list(ctx.article.body.iter("img")):
+        src = img.get("src", "")
+        if img.get("alt") is None:
+            ctx.diagnostics.add("M001", f"image '{src}' has no alternative text", file=ctx.article.source,
+                                line=img.sourceline, hint="add alt=\"…\" describing the image (alt=\"\" if decorative)")
+        try:
+            fetched = ctx.fetcher.get(ctx.url_for(src))
+        except FetchRefused:
+            _drop_image(img)
+            continue
+        if fetched.media_type == "image/svg+xml":
+            continue
+        try:
+            with Image.open(io.BytesIO(fetched.data)) as image:
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+            ctx.diagnostics.add("R007", f"image '{src}' cannot be decoded ({error.__class__.__name__})",
+                                file=ctx.article.source, line=img.sourceline, hint="re-save it as PNG or JPEG")
+            _drop_image(img)
+
+
+def _drop_image(img: etree._Element) -> None:
+    """Replace an unusable image: in a figure the caption stands; inline, the alt text."""
+    parent = img.getparent()
+    alt = img.get("alt") or ""
+    if parent.tag == "figure" or not alt:
+        replacement = None
+    else:
+        replacement = etree.Element("span", {"class": "missing-image"})
+        replacement.text = f"[{alt}]"
+    tail = img.tail
+    if replacement is not None:
+        replacement.tail = tail
+        parent.replace(img, replacement)
+        return
+    previous = img.getprevious()
+    if tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(img)
+    if parent.tag == "figure" and parent.find("figcaption") is None:
+        if alt:
+            caption = etree.SubElement(parent, "figcaption")
+            caption.text = alt
+        elif not len(parent):
+            parent.getparent().remove(parent)
+
+
+TRANSFORMS: list[Callable[[Context], None]] = [assign_ids, check_notes, check_links, check_images]
+
+
+def apply(ctx: Context) -> None:
+    for transform in TRANSFORMS:
+        transform(ctx)

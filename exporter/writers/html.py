@@ -1,0 +1,295 @@
+"""The page: one article rendered to (X)HTML through the theme's template, and the
+print-ready HTML file made from it.
+
+:func:`page` is the single render step every format uses. It turns the model into the
+page's markup (header from the metadata, notes numbered and collected with links
+both ways, Q&A speakers, figures) for a *target*: ``"print"`` (plain HTML5, used by
+the HTML and PDF writers) or ``"epub"`` (XHTML with EPUB semantics). Writers only
+map the page's resources (image ``src`` values, stylesheets) to their packaging.
+
+The print-ready HTML file is self-contained: theme CSS is inlined in ``<style>`` and
+images become ``data:`` URLs, so the one file can be mailed, archived or printed from
+any browser without the folder it came from.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import datetime as _dt
+from dataclasses import dataclass, field
+
+from lxml import etree
+from lxml import html as lxml_html
+from markupsafe import Markup
+
+from ..fetch import FetchRefused
+from ..i18n import labels
+from ..model import EPUB_NS, XHTML_NS, Article
+from ..settings import Context
+from ..xmlparse import parse_xml
+
+__all__ = ["Page", "page", "render", "to_html5", "format_date", "byline", "inline_images", "add_style"]
+
+EPUB_TYPE = f"{{{EPUB_NS}}}type"
+MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
+             "September", "October", "November", "December"]
+
+
+@dataclass
+class Page:
+    root: etree._Element
+    target: str
+    #: the page's <img> elements, whose src is still the model's (relative to the source)
+    images: list[etree._Element] = field(default_factory=list)
+    #: the page's notes, in order: (id, number)
+    notes: list[tuple[str, int]] = field(default_factory=list)
+
+
+def format_date(value: str, language: str) -> str:
+    """A reader-facing date: "19 January 2017" in English, ISO elsewhere."""
+    parts = value[:10].split("-")
+    if language.split("-")[0] == "en" and len(parts) == 3:
+        try:
+            day = _dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+        except ValueError:
+            return value
+        return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+    if language.split("-")[0] == "en" and len(parts) == 2:
+        return f"{MONTHS_EN[int(parts[1]) - 1]} {parts[0]}"
+    return value[:10]
+
+
+def byline(article: Article) -> list[str]:
+    """Byline lines by role: "By A and B", "Interview by C", …"""
+    words = labels(article.meta.language)
+    order = [("aut", "by"), ("ivr", "interview_by"), ("ive", "with"), ("edt", "edited_by"),
+             ("trl", "translated_by"), ("pht", "photos_by")]
+    lines = []
+    for role, label in order:
+        names = article.meta.names(role)
+        if names:
+            lines.append(f"{words[label]} {_join(names, words['and'])}")
+    others = [c.name for c in article.meta.contributors if c.role not in dict(order)]
+    if others:
+        lines.append(_join(others, words["and"]))
+    return lines
+
+
+def _join(names: list[str], conjunction: str) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + f" {conjunction} " + names[-1]
+
+
+def page(ctx: Context, target: str) -> Page:
+    """Render the article to the theme's page for ``target`` ("print" or "epub")."""
+    article = ctx.article
+    meta = article.meta
+    words = labels(meta.language)
+    body = copy.deepcopy(article.body)
+    notes = _take_notes(body)
+    numbers = _number_references(body, notes, target)
+    notes_el = _notes_section(notes, numbers, words, target)
+    _adapt(body, target)
+
+    head_meta: list[tuple[str, str]] = []
+    if target == "print":
+        head_meta += [("author", name) for name in (c.name for c in meta.contributors)]
+        if meta.description:
+            head_meta.append(("description", meta.description))
+        if meta.subjects:
+            head_meta.append(("keywords", ", ".join(meta.subjects)))
+        head_meta.append(("generator", "exporter"))
+        stamp = ctx.time.strftime("%Y-%m-%dT%H:%M:%SZ")
+        head_meta += [("dcterms.created", stamp), ("dcterms.modified", stamp)]
+        for name in ("publisher", "source", "rights", "identifier"):
+            if getattr(meta, name):
+                head_meta.append((f"dcterms.{name}", getattr(meta, name)))
+        if meta.date:
+            head_meta.append(("dcterms.date", meta.date))
+
+    template = ctx.theme.env.get_template("page.xhtml.j2")
+    markup = template.render(
+        target=target,
+        xhtml=target == "epub",
+        theme=ctx.theme.name,
+        meta=meta,
+        lang=meta.language,
+        dir=meta.dir,
+        labels=words,
+        byline=byline(article),
+        date={"iso": meta.date, "display": format_date(meta.date, meta.language)} if meta.date else None,
+        head_meta=head_meta,
+        stylesheets=["css/style.css"] if target == "epub" else [],
+        body=Markup("".join(_serialize(child) for child in body)),
+        notes=Markup(_serialize(notes_el)) if notes_el is not None else "",
+        source_link=meta.source if meta.source and meta.source.startswith(("http://", "https://")) else None,
+    )
+    template_file = ctx.theme.find("page.xhtml.j2")
+    tree = parse_xml(markup.encode("utf-8"), template_file)
+    root = tree.getroot()
+    if target == "epub":
+        etree.cleanup_namespaces(root, top_nsmap={None: XHTML_NS, "epub": EPUB_NS})
+        images = list(root.iter(f"{{{XHTML_NS}}}img"))
+    else:
+        _plain_html(root)
+        images = list(root.iter("img"))
+    return Page(root=root, target=target, images=images,
+                notes=[(note.get("id"), numbers[note.get("id")]) for note in notes])
+
+
+def _serialize(element: etree._Element) -> str:
+    text = etree.tostring(element, encoding="unicode", with_tail=True)
+    return text
+
+
+def _take_notes(body: etree._Element) -> list[etree._Element]:
+    """Remove the notes from the flow, ordered by first reference (unreferenced last)."""
+    notes = {el.get("id"): el for el in body.iter("aside") if "note" in el.get("class", "").split()}
+    order: list[str] = []
+    for a in body.iter("a"):
+        if "noteref" in a.get("class", "").split():
+            target = a.get("href", "")[1:]
+            if target in notes and target not in order:
+                order.append(target)
+    order += [key for key in notes if key not in order]
+    result = []
+    for key in order:
+        note = notes[key]
+        _remove_keep_tail(note)
+        note.tail = None
+        result.append(note)
+    return result
+
+
+def _remove_keep_tail(el: etree._Element) -> None:
+    parent = el.getparent()
+    previous = el.getprevious()
+    if el.tail and el.tail.strip():
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _number_references(body: etree._Element, notes: list[etree._Element], target: str) -> dict[str, int]:
+    numbers = {note.get("id"): index for index, note in enumerate(notes, start=1)}
+    seen: dict[str, int] = {}
+    for a in body.iter("a"):
+        if "noteref" not in a.get("class", "").split():
+            continue
+        key = a.get("href", "")[1:]
+        seen[key] = seen.get(key, 0) + 1
+        a.set("id", f"ref-{key}" if seen[key] == 1 else f"ref-{key}-{seen[key]}")
+        a.set("role", "doc-noteref")
+        if target == "epub":
+            a.set(EPUB_TYPE, "noteref")
+        for child in list(a):
+            a.remove(child)
+        a.text = str(numbers.get(key, "?"))
+    return numbers
+
+
+def _notes_section(notes, numbers, words, target) -> etree._Element | None:
+    if not notes:
+        return None
+    section = etree.Element("section", {"class": "notes", "role": "doc-endnotes"})
+    if target == "epub":
+        section.set(EPUB_TYPE, "endnotes")
+    heading = etree.SubElement(section, "h2")
+    heading.text = words["notes"]
+    ol = etree.SubElement(section, "ol")
+    for note in notes:
+        key = note.get("id")
+        li = etree.SubElement(ol, "li", {"id": key})
+        if note.get("lang"):
+            li.set("lang", note.get("lang"))
+        if target == "epub":
+            li.set(EPUB_TYPE, "endnote")
+        li.text = note.text
+        for child in note:
+            li.append(child)
+        backlink = etree.Element("a", {"href": f"#ref-{key}", "class": "backlink", "role": "doc-backlink",
+                                       "title": words["back"], "aria-label": words["back"]})
+        if target == "epub":
+            backlink.set(EPUB_TYPE, "backlink")
+        backlink.text = "↩\ufe0e"
+        holder = li[-1] if len(li) and li[-1].tag == "p" else li
+        if len(holder):
+            holder[-1].tail = (holder[-1].tail or "").rstrip() + " "
+        else:
+            holder.text = (holder.text or "").rstrip() + " "
+        holder.append(backlink)
+    return section
+
+
+def _adapt(body: etree._Element, target: str) -> None:
+    """Target-specific touches on the body that every writer of that target shares."""
+    for figure in body.iter("figure"):
+        if figure.find("img") is None and figure.find("table") is None and figure.find("pre") is None:
+            figure.set("class", (figure.get("class", "") + " no-image").strip())
+    for div in body.iter("div"):
+        speaker = div.get("data-speaker")
+        classes = div.get("class", "").split()
+        if speaker and ("question" in classes or "answer" in classes):
+            first = div.find("p")
+            if first is not None:
+                label = etree.Element("b", {"class": "speaker"})
+                label.text = speaker + ":"
+                label.tail = " " + (first.text or "")
+                first.text = None
+                first.insert(0, label)
+    if target == "epub":
+        for aside in body.iter("aside"):
+            classes = aside.get("class", "").split()
+            if "pullquote" in classes:
+                aside.set(EPUB_TYPE, "pullquote")
+            elif "sidebar" in classes:
+                aside.set(EPUB_TYPE, "sidebar")
+
+
+def _plain_html(root: etree._Element) -> None:
+    """Print pages are HTML5: no namespaces (MathML is recognised by the HTML parser)."""
+    for el in root.iter(etree.Element):
+        if isinstance(el.tag, str) and el.tag.startswith("{"):
+            el.tag = etree.QName(el).localname
+        for name in list(el.attrib):
+            if name.startswith("{"):
+                value = el.attrib.pop(name)
+                if name.endswith("}lang"):
+                    el.set("lang", value)
+    etree.cleanup_namespaces(root)
+
+
+def to_html5(root: etree._Element) -> bytes:
+    """Serialise a print page as an HTML5 document (UTF-8)."""
+    text = lxml_html.tostring(root, encoding="unicode", method="html", doctype="<!DOCTYPE html>")
+    return (text + "\n").encode("utf-8")
+
+
+def inline_images(ctx: Context, pg: Page) -> None:
+    """Replace every image source with a data: URL (for the self-contained HTML file)."""
+    for img in pg.images:
+        src = img.get("src", "")
+        try:
+            fetched = ctx.fetcher.get(ctx.url_for(src))
+        except FetchRefused:  # already reported by the fetcher; check_images removed most
+            ctx.diagnostics.add("H001", f"image '{src}' could not be inlined", file=ctx.article.source)
+            continue
+        encoded = base64.b64encode(fetched.data).decode("ascii")
+        img.set("src", f"data:{fetched.media_type};base64,{encoded}")
+
+
+def add_style(root: etree._Element, css: str) -> None:
+    head = root.find("head")
+    style = etree.SubElement(head, "style")
+    style.text = "\n" + css.strip() + "\n"
+
+
+def render(ctx: Context) -> bytes:
+    pg = page(ctx, "print")
+    inline_images(ctx, pg)
+    add_style(pg.root, ctx.theme.css("print.css"))
+    return to_html5(pg.root)
