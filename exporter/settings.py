@@ -60,6 +60,9 @@ class Context:
     article: Article
     theme: "Theme"  # noqa: F821 - exporter.themes.Theme
     time: _dt.datetime = field(default_factory=build_time)
+    #: per-document memo of expensive intermediate results shared by writers
+    #: (e.g. the laid-out print document, used by the PDF writer and the EPUB page list)
+    cache: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.fetcher = ConfinedFetcher(

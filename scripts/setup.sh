@@ -47,7 +47,7 @@ fi
 if command -v npm >/dev/null 2>&1; then
   if [ ! -d node_modules ] || [ package.json -nt node_modules ] || [ package-lock.json -nt node_modules ]; then
     echo "setup: installing npm checkers"
-    npm ci --no-audit --no-fund --loglevel=error >/dev/null
+    PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null
     touch node_modules
   fi
 else

@@ -21,7 +21,10 @@ import weasyprint
 from ..settings import Context
 from . import html
 
-__all__ = ["render", "print_document"]
+__all__ = ["render", "print_document", "layout", "PDF_OPTIONS"]
+
+#: WeasyPrint options for exporter's PDFs (layout and writing use the same ones)
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True, "custom_metadata": True}
 
 
 class _Capture(logging.Handler):
@@ -54,20 +57,37 @@ def print_document(ctx: Context) -> tuple[weasyprint.HTML, list[weasyprint.CSS],
     return document, stylesheets, page_bytes
 
 
+class _captured:
+    """Context manager: WeasyPrint's log records become the document's diagnostics."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.handler = _Capture(ctx)
+
+    def __enter__(self):
+        weasyprint.LOGGER.addHandler(self.handler)
+
+    def __exit__(self, *exc):
+        weasyprint.LOGGER.removeHandler(self.handler)
+
+
+def layout(ctx: Context):
+    """The print page laid out in pages (a ``weasyprint.Document``), once per document.
+
+    Both the PDF writer and anything that needs to know where pages break (the EPUB
+    page list) use this, so a build of several formats lays the page out only once.
+    Returns ``(document, identifier)``; the identifier is a content hash for the PDF.
+    """
+    if "layout" not in ctx.cache:
+        with _captured(ctx):
+            html_doc, stylesheets, page_bytes = print_document(ctx)
+            document = html_doc.render(stylesheets=stylesheets, **PDF_OPTIONS)
+        css = "".join(p.read_text(encoding="utf-8") for n in ("print.css", "paged.css") for p in ctx.theme.css_files(n))
+        identifier = hashlib.sha256(page_bytes + css.encode("utf-8")).hexdigest()[:32]
+        ctx.cache["layout"] = (document, identifier)
+    return ctx.cache["layout"]
+
+
 def render(ctx: Context) -> bytes:
-    handler = _Capture(ctx)
-    logger = weasyprint.LOGGER
-    logger.addHandler(handler)
-    try:
-        document, stylesheets, page_bytes = print_document(ctx)
-        identifier = hashlib.sha256(page_bytes + ctx.theme.css("print.css").encode()).hexdigest()[:32]
-        return document.write_pdf(
-            stylesheets=stylesheets,
-            pdf_variant="pdf/ua-1",
-            pdf_tags=True,
-            pdf_identifier=identifier.encode("ascii"),
-            custom_metadata=True,
-            uncompressed_pdf=False,
-        )
-    finally:
-        logger.removeHandler(handler)
+    document, identifier = layout(ctx)
+    with _captured(ctx):
+        return document.write_pdf(pdf_identifier=identifier.encode("ascii"), **PDF_OPTIONS)
