@@ -17,7 +17,7 @@ from .model import Contributor, Metadata
 from .modelfile import dump_model
 from .outputs import sweep_stale, write_bytes
 from .pipeline import build_one, discover, load
-from .settings import FORMATS, Settings
+from .settings import FORMATS, EpubOptions, Settings
 from .themes import builtin_themes, load_theme, styles_dir
 
 __all__ = ["main"]
@@ -69,6 +69,14 @@ def _parser() -> argparse.ArgumentParser:
                        help=f"a built-in theme ({', '.join(builtin_themes())}) or a theme folder")
     build.add_argument("--strict", action="store_true", help="fail a document on any warning")
     build.add_argument("--format", choices=("text", "json"), default="text", help="report format")
+    epub = build.add_argument_group("EPUB")
+    epub.add_argument("--obfuscate-fonts", action="store_true",
+                      help="obfuscate embedded fonts (IDPF algorithm), as some font licences ask")
+    epub.add_argument("--no-embed-fonts", dest="embed_fonts", action="store_false",
+                      help="do not embed the theme's fonts; reading systems use their own")
+    epub.add_argument("--no-page-list", dest="page_list", action="store_false",
+                      help="leave out the print page numbers (spares laying out the PDF's pages "
+                           "when only the EPUB is built)")
     source_options(build)
 
     imp = sub.add_parser("import", help="write a source as an editable model file (.xhtml)",
@@ -113,7 +121,9 @@ def _default_sources() -> list[Path]:
 
 
 def _build(args: argparse.Namespace) -> int:
-    settings = _settings(args, formats=args.to, theme=args.theme, strict=args.strict)
+    epub = EpubOptions(embed_fonts=args.embed_fonts, obfuscate_fonts=args.obfuscate_fonts,
+                       page_list=args.page_list)
+    settings = _settings(args, formats=args.to, theme=args.theme, strict=args.strict, epub=epub)
     theme = load_theme(args.theme)
     sources = discover(args.sources or _default_sources())
     args.output.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,18 @@ FORMATS = ("epub", "pdf", "html")
 
 
 @dataclass(frozen=True)
+class EpubOptions:
+    """Options of the EPUB writer (the command line's "EPUB" group)."""
+
+    #: embed the theme's fonts (subset to the characters used)
+    embed_fonts: bool = True
+    #: obfuscate embedded fonts with the IDPF algorithm, as some font licences ask
+    obfuscate_fonts: bool = False
+    #: mark the print pages (lays out the PDF's pages, even when no PDF is written)
+    page_list: bool = True
+
+
+@dataclass(frozen=True)
 class Settings:
     formats: tuple[str, ...] = FORMATS
     theme: str = "magazine"
@@ -30,6 +42,7 @@ class Settings:
     metadata: Metadata | None = None
     max_resource_bytes: int = MAX_RESOURCE_BYTES
     max_document_bytes: int = MAX_DOCUMENT_BYTES
+    epub: EpubOptions = EpubOptions()
 
     def __post_init__(self) -> None:
         unknown = [f for f in self.formats if f not in FORMATS]
