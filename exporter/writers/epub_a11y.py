@@ -110,11 +110,12 @@ def describe(ctx: Context, documents: list[etree._Element], images: list[Image],
 
     shortfalls = []
     if missing_alt:
-        shortfalls.append(f"{len(missing_alt)} image(s) without alternative text")
+        shortfalls.append(_count(len(missing_alt), "image", "images") + " without alternative text")
     if len(described_maths) != len(maths):
-        shortfalls.append(f"{len(maths) - len(described_maths)} formula(s) without a text alternative")
+        shortfalls.append(_count(len(maths) - len(described_maths), "formula", "formulas")
+                          + " without a text alternative")
     if headless:
-        shortfalls.append(f"{len(headless)} table(s) without header cells")
+        shortfalls.append(_count(len(headless), "table", "tables") + " without header cells")
     if animated:
         shortfalls.append("animated images not checked for flashing")
     if not toc_entries:
@@ -131,6 +132,10 @@ def describe(ctx: Context, documents: list[etree._Element], images: list[Image],
     return Accessibility(modes, sufficient, features, hazards, summary,
                          conforms_to=CONFORMANCE if conforms else None,
                          certified_by=EVALUATOR if conforms else None, shortfalls=shortfalls)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _summary(conforms, shortfalls, *, visual, described, pages, maths, described_maths, notes, foreign,
@@ -151,7 +156,9 @@ def _summary(conforms, shortfalls, *, visual, described, pages, maths, described
     elif described == visual:
         parts.append(f"{'The image has' if visual == 1 else f'All {visual} images have'} a text description.")
     else:
-        parts.append(f"{visual - described} of its {visual} images have no text description.")
+        missing = visual - described
+        parts.append(f"{missing} of its {_count(visual, 'image', 'images')} "
+                     f"{'has' if missing == 1 else 'have'} no text description.")
     if maths:
         parts.append("Mathematics is written in MathML"
                      + (" with text alternatives." if described_maths == maths else "."))

@@ -41,6 +41,8 @@ _ALWAYS = set(range(0x20, 0x7F)) | {0xA0, 0xAD, 0x2010, 0x2013, 0x2014, 0x2018, 
 #: CSS font-weight -> fontconfig weight; font-style -> fontconfig slant
 _FC_WEIGHT = {100: 0, 200: 40, 300: 50, 400: 80, 500: 100, 600: 180, 700: 200, 800: 205, 900: 210}
 _FC_SLANT = {"normal": 0, "italic": 100, "oblique": 110}
+#: what _embed_face returns for a face whose font has none of the characters set in it
+_UNCOVERED = object()
 _MEDIA_TYPES = {"ttf": "font/ttf", "otf": "font/otf", "woff": "font/woff", "woff2": "font/woff2"}
 
 
@@ -131,8 +133,9 @@ def _licence_problem(font) -> str | None:
     return None
 
 
-def _subset(data: bytes, index: int, text: set[int]) -> tuple[bytes, str | None]:
-    """(subset font bytes, licence problem) for the characters ``text``.
+def _subset(data: bytes, index: int, text: set[int]) -> tuple[bytes | None, str | None]:
+    """(subset font bytes, licence problem) for the characters ``text``; no bytes when
+    the font has none of those characters (text in a script it does not cover).
 
     HarfBuzz's subsetter (uharfbuzz) keeps every layout feature (ligatures, small
     capitals, old-style figures, kerning) for the glyphs kept, and drops hinting,
@@ -146,6 +149,8 @@ def _subset(data: bytes, index: int, text: set[int]) -> tuple[bytes, str | None]
     if problem:
         return b"", problem
     face = hb.Face(hb.Blob(data), index)
+    if not text & set(face.unicodes):
+        return None, None
     request = hb.SubsetInput()
     for codepoint in sorted(text | _ALWAYS):
         request.unicode_set.add(codepoint)
@@ -215,6 +220,8 @@ def embed(ctx: Context, css: str, documents: list, identifier: str, *, obfuscate
         if face not in usage:
             continue  # nothing is set in this face: no need to declare it
         embedded = _embed_face(ctx, face, usage[face], identifier, obfuscated, fonts)
+        if embedded is _UNCOVERED:
+            continue  # its text is in a script the font does not cover: the reader's fonts serve
         if embedded is None:
             out.append(tinycss2.serialize([rule]))
             continue
@@ -252,6 +259,8 @@ def _embed_face(ctx, face, codepoints: set[int], identifier, obfuscated,
                                 file=ctx.theme.find("epub.css"),
                                 hint="use a font under a free licence, such as the SIL Open Font License")
             return None
+        if subset is None:
+            return _UNCOVERED
         suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         if suffix not in ("ttf", "otf"):
             suffix = "otf" if subset[:4] == b"OTTO" else "ttf"
