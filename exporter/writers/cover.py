@@ -100,7 +100,7 @@ def _alt(ctx: Context) -> str:
     meta = ctx.article.meta
     words = labels(meta.language)
     parts = [meta.title, meta.subtitle, *byline(ctx.article), meta.publication]
-    return f"{words['cover']}: " + ". ".join(normalize_space(p) for p in parts if p)
+    return f"{words['cover']}: " + ". ".join(normalize_space(p).rstrip(".") for p in parts if p)
 
 
 # -- the typographic cover ----------------------------------------------------------------
