@@ -119,9 +119,10 @@ def _style(css: str) -> dict[str, str]:
 
 def strip_style(css: str) -> str:
     """``css`` without the cover's custom properties (the e-book's style sheet has no
-    use for them, and old reading systems' CSS parsers do not know custom properties)."""
+    use for them, and old reading systems' CSS parsers do not know custom properties)
+    and without comments (written for theme authors, not for reading systems)."""
     out = []
-    for rule in tinycss2.parse_stylesheet(css, skip_whitespace=False, skip_comments=False):
+    for rule in tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True):
         if rule.type == "qualified-rule":
             decls = tinycss2.parse_blocks_contents(rule.content, skip_whitespace=True, skip_comments=True)
             if any(d.type == "declaration" and d.name.startswith("--cover-") for d in decls):
@@ -131,8 +132,8 @@ def strip_style(css: str) -> str:
                 body = "; ".join(tinycss2.serialize([d]).strip() for d in kept)
                 out.append(f"{tinycss2.serialize(rule.prelude).strip()} {{ {body}; }}")
                 continue
-        out.append(tinycss2.serialize([rule]))
-    return "".join(out)
+        out.append(tinycss2.serialize([rule]).strip())
+    return "\n".join(out) + "\n"
 
 
 def _colour(value: str, default: str) -> tuple[int, int, int]:
