@@ -253,6 +253,6 @@ def typographic(ctx: Context) -> bytes:
         page.rule(top - 60, 6)
         page.lines(wrapped, font, top, page.colour("text"), 1.3)
     out = io.BytesIO()
-    page.image.save(out, format="PNG", optimize=True)
+    page.image.save(out, format="PNG", compress_level=6)
     return out.getvalue()
 
