@@ -90,7 +90,8 @@ def page(ctx: Context, target: str) -> Page:
     body = copy.deepcopy(article.body)
     notes = _take_notes(body)
     numbers = _number_references(body, notes, target)
-    notes_el = _notes_section(notes, numbers, words, target, _ids(body))
+    referenced = {a.get("href", "")[1:] for a in body.iter("a") if "noteref" in a.get("class", "").split()}
+    notes_el = _notes_section(notes, numbers, words, target, referenced, _ids(body))
     _adapt(body, target)
 
     head_meta: list[tuple[str, str]] = []
@@ -204,7 +205,7 @@ def _unique(base: str, used: set[str]) -> str:
     return candidate
 
 
-def _notes_section(notes, numbers, words, target, used: set[str]) -> etree._Element | None:
+def _notes_section(notes, numbers, words, target, referenced=None, used=None) -> etree._Element | None:
     """The notes, numbered, with a link back to the text from each.
 
     One note model for every format: a note reference (``a.noteref``, text only, since
@@ -219,6 +220,7 @@ def _notes_section(notes, numbers, words, target, used: set[str]) -> etree._Elem
     """
     if not notes:
         return None
+    used = set() if used is None else used
     section_id = _unique("notes", used)
     heading_id = _unique("notes-title", used)
     section = etree.Element("section", {"id": section_id, "class": "notes", "role": "doc-endnotes",
@@ -238,6 +240,8 @@ def _notes_section(notes, numbers, words, target, used: set[str]) -> etree._Elem
         li.text = note.text
         for child in note:
             li.append(child)
+        if referenced is not None and key not in referenced:
+            continue  # nothing to go back to (the note is never referenced: M002)
         label = f"{words['back']} ({numbers[key]})"
         backlink = etree.Element("a", {"href": f"#ref-{key}", "class": "backlink", "role": "doc-backlink",
                                        "title": label, "aria-label": label})

@@ -31,7 +31,8 @@ def books(tmp_path_factory):
             '<a class="noteref" href="#twice"/> And a quotation.<a class="noteref" href="#quote"/></p>'
             '<aside class="note" id="twice"><p>A note referenced twice in the text above.</p></aside>'
             '<aside class="note" id="quote" lang="fr"><p>Une note en français, pour voir.</p>'
-            '<p>Elle a deux paragraphes.</p></aside>')
+            '<p>Elle a deux paragraphes.</p></aside>'
+            '<aside class="note" id="lonely"><p>A note nothing refers to, kept at the end.</p></aside>')
     source = write_article(tmp_path_factory.mktemp("notes-src"), "twice.xhtml", body)
     build(source, out, "--to", "epub,html", "--no-page-list")
     return out
@@ -89,6 +90,8 @@ def test_a_note_referenced_twice_and_a_note_in_another_language(books):
     french = xpath(article, "//x:li[@id='quote']")[0]
     assert french.get("lang") == "fr" and french.get("{http://www.w3.org/XML/1998/namespace}lang") == "fr"
     assert xpath(french, "string(x:p[last()]/x:a[@role='doc-backlink']/@href)") == "#ref-quote"
+    lonely = xpath(article, "//x:li[@id='lonely']")[0]  # M002: kept, numbered, no link back to nowhere
+    assert xpath(lonely, ".//x:a") == [] and "nothing refers to" in "".join(lonely.itertext())
 
 
 def test_print_page_has_the_same_note_model(books):
