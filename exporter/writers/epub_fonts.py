@@ -209,7 +209,7 @@ def embed(ctx: Context, css: str, documents: list, identifier: str, *, obfuscate
                                 _css_weight(_text_value(decls.get("font-weight", []))),
                                 _text_value(decls.get("font-style", [])).lower() or "normal",
                                 tuple(_sources(decls.get("src", []))))
-    usage = face_usage(rules, documents, list(faces.values())) if faces else {}
+    usage = face_usage(rules, documents, list(faces.values()), lambda face: _coverage(ctx, face)) if faces else {}
     fonts: dict[str, EmbeddedFont] = {}
     out = []
     for index, rule in enumerate(rules):
@@ -232,21 +232,54 @@ def embed(ctx: Context, css: str, documents: list, identifier: str, *, obfuscate
     return "".join(out), list(fonts.values())
 
 
-def _embed_face(ctx, face, codepoints: set[int], identifier, obfuscated,
-                fonts: dict[str, EmbeddedFont]) -> EmbeddedFont | None:
+def _font_data(ctx: Context, kind: str, value: str, face) -> tuple[bytes, int, str] | None:
+    """(font bytes, index in a collection, file name) for one src entry, or None."""
+    if kind == "local":
+        found = find_font(value, face.weight, face.style)
+        return (found.path.read_bytes(), found.index, found.path.name) if found else None
+    path = ctx.theme.find(value)
+    try:
+        fetched = ctx.fetcher.get(path.resolve().as_uri() if path else ctx.url_for(value))
+    except FetchRefused:
+        return None
+    return fetched.data, 0, posixpath.basename(value)
+
+
+def _coverage(ctx: Context, face) -> frozenset[int] | None:
+    """The characters the face's font has (None when its font cannot be found)."""
     for kind, value in face.sources:
         if kind == "local":
             found = find_font(value, face.weight, face.style)
-            if found is None:
-                continue
-            data, index, name = found.path.read_bytes(), found.index, found.path.name
+            if found is not None:
+                return _unicodes(str(found.path), found.index)
         else:
-            path = ctx.theme.find(value)
-            try:
-                fetched = ctx.fetcher.get(path.resolve().as_uri() if path else ctx.url_for(value))
-            except FetchRefused:
-                continue
-            data, index, name = fetched.data, 0, posixpath.basename(value)
+            loaded = _font_data(ctx, kind, value, face)
+            if loaded is not None:
+                return _unicodes_of(loaded[0], loaded[1])
+    return None
+
+
+@functools.lru_cache(maxsize=64)
+def _unicodes(path: str, index: int) -> frozenset[int]:
+    return _unicodes_of(Path(path).read_bytes(), index)
+
+
+def _unicodes_of(data: bytes, index: int) -> frozenset[int]:
+    import uharfbuzz as hb
+
+    try:
+        return frozenset(hb.Face(hb.Blob(data), index).unicodes)
+    except Exception:  # not a font HarfBuzz can read: nothing is known to be covered
+        return frozenset()
+
+
+def _embed_face(ctx, face, codepoints: set[int], identifier, obfuscated,
+                fonts: dict[str, EmbeddedFont]) -> EmbeddedFont | None:
+    for kind, value in face.sources:
+        loaded = _font_data(ctx, kind, value, face)
+        if loaded is None:
+            continue
+        data, index, name = loaded
         href = f"{FONT_DIR}/{name}"
         if href in fonts:
             return fonts[href]

@@ -9,6 +9,7 @@ its own characters.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cssselect2
@@ -119,18 +120,23 @@ def _qualified(rules):
                                                            skip_comments=True))
 
 
-def _match_face(font: _Font, faces_by_family: dict[str, list[Face]]) -> Face | None:
-    """CSS Fonts 4 font matching, for style and weight."""
+def _match_face(font: _Font, faces_by_family: dict[str, list[Face]]) -> list[Face]:
+    """For each family of the font's list that has declared faces, the face CSS Fonts 4
+    font matching picks for the font's style and weight (in list order)."""
+    chosen = []
     for family in font.families:
         candidates = faces_by_family.get(family.casefold())
         if candidates:
-            break
-        if family.casefold() in GENERIC:
-            return None
-    else:
-        return None
+            face = _best(candidates, font)
+            if face is not None:
+                chosen.append(face)
+    return chosen
+
+
+def _best(candidates: list[Face], font: _Font) -> Face | None:
     order = {"italic": ("italic", "oblique", "normal"), "oblique": ("oblique", "italic", "normal"),
              "normal": ("normal", "oblique", "italic")}[font.style]
+    same: list[Face] = []
     for style in order:
         same = [f for f in candidates if f.style == style]
         if same:
@@ -161,9 +167,12 @@ def _variants(text: str) -> set[int]:
     return found
 
 
-def face_usage(rules, documents: list[etree._Element], faces: list[Face]) -> dict[Face, set[int]]:
-    """Each used face and the characters set in it (generated content counts for every
-    face of the families the style sheet names)."""
+def face_usage(rules, documents: list[etree._Element], faces: list[Face],
+               coverage: Callable[[Face], frozenset[int] | None]) -> dict[Face, set[int]]:
+    """Each used face and the characters set in it. As in a browser, each character
+    is set in the first family of the list whose font has it (``coverage(face)``, None
+    when unknown: taken as having every character). Generated content counts for
+    every face in use."""
     faces_by_family: dict[str, list[Face]] = {}
     for face in faces:
         faces_by_family.setdefault(face.family.casefold(), []).append(face)
@@ -212,9 +221,13 @@ def face_usage(rules, documents: list[etree._Element], faces: list[Face]) -> dic
             if not text.strip() or name in ("head", "title", "style") or any(
                     etree.QName(a).localname == "head" for a in element.iterancestors()):
                 continue
-            face = _match_face(font, faces_by_family)
-            if face is not None:
-                usage.setdefault(face, set()).update(_variants(text))
+            chosen = _match_face(font, faces_by_family)
+            for char in _variants(text):
+                for face in chosen:
+                    covered = coverage(face)
+                    if covered is None or char in covered:
+                        usage.setdefault(face, set()).add(char)
+                        break
     if generated:
         for face in usage:
             usage[face] |= generated

@@ -129,3 +129,19 @@ def test_animated_images_are_an_unknown_hazard(books):
     assert meta(package, "schema:accessibilityHazard") == ["unknown"]
     assert meta(package, "dcterms:conformsTo") == []
     assert "not checked for flashing" in meta(package, "schema:accessibilitySummary")[0]
+
+
+def test_skipped_heading_levels_and_empty_header_cells_are_tidied(tmp_path):
+    source = write_article(tmp_path, "structure.xhtml", (
+        "<h2>One</h2><p>a</p><h4>Deep</h4><p>b</p><h5>Deeper</h5><p>c</p><h2>Two</h2><h3>Two a</h3><p>d</p>"
+        '<table><thead><tr><th scope="col"> </th><th scope="col">Value</th></tr></thead>'
+        '<tbody><tr><th scope="row">x</th><td>1</td></tr></tbody></table>'))
+    build(source, tmp_path / "o", "--to", "epub", "--no-page-list")
+    epub = tmp_path / "o" / "structure.epub"
+    article = part(epub, "EPUB/text/article.xhtml")
+    headings = [(h.tag.rsplit("}")[1], h.text) for h in xpath(article, "//x:h1|//x:h2|//x:h3|//x:h4|//x:h5")]
+    assert headings == [("h1", "A test article"), ("h2", "One"), ("h3", "Deep"), ("h4", "Deeper"), ("h2", "Two"),
+                        ("h3", "Two a")]
+    assert xpath(article, "//x:thead//x:td") and not xpath(article, "//x:th[not(normalize-space())]")
+    assert meta(opf(epub), "dcterms:conformsTo") == [CONFORMANCE]
+    assert_valid(epub)
