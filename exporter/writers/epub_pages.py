@@ -127,8 +127,8 @@ def _page_starts(document) -> list[_Start]:
                 continue
             if isinstance(box, boxes.TextBox):
                 text = "".join(box.text.split())
-                if not text:
-                    continue
+                if not text or _repeated(element, seen.get(id(element), ())):
+                    continue  # a table header repeated on a new page is not where the page starts
                 if start.element is None:
                     start.element, start.rendered = element, "".join(seen.get(id(element), ()))
                 seen.setdefault(id(element), []).append(text)
@@ -136,6 +136,17 @@ def _page_starts(document) -> list[_Start]:
                 start.element, start.replaced = element, True
         starts.append(start)
     return starts
+
+
+def _repeated(element, seen: list[str]) -> bool:
+    """True when the element's own text has all been set already (a repeated header)."""
+    if not seen:
+        return False
+    own = (element.text or "") + "".join(child.tail or "" for child in element)
+
+    def letters(text: str) -> int:  # renderers add hyphens where they break words
+        return sum(1 for char in text if not char.isspace() and char not in _HYPHENS)
+    return sum(letters(part) for part in seen) >= letters(own)
 
 
 # -- the two trees -----------------------------------------------------------------------
