@@ -222,8 +222,12 @@ def embed(ctx: Context, css: str, documents: list, identifier: str, *, obfuscate
         embedded = _embed_face(ctx, face, usage[face], identifier, obfuscated, fonts)
         if embedded is _UNCOVERED:
             continue  # its text is in a script the font does not cover: the reader's fonts serve
-        if embedded is None:
-            out.append(tinycss2.serialize([rule]))
+        if embedded is None:  # not embedded: keep what the reader's system may have, never a missing file
+            local = [value for kind, value in face.sources if kind == "local"]
+            if local:
+                sources = ", ".join(f'local("{value}")' for value in local)
+                out.append(f'@font-face {{ font-family: "{face.family}"; font-style: {face.style}; '
+                           f'font-weight: {face.weight}; src: {sources}; }}')
             continue
         rel = posixpath.relpath(embedded.href, posixpath.dirname(css_href))
         fmt = {"font/ttf": "truetype", "font/otf": "opentype"}.get(embedded.media_type, "opentype")

@@ -115,6 +115,9 @@ def test_flawed_article_diagnostics(tmp_path, capsys):
     assert "M001" in codes and "E006" in codes
     e006 = next(d for d in report["documents"][0]["diagnostics"] if d["code"] == "E006")
     assert "1 image without alternative text" in e006["message"]
+    epub = tmp_path / "o" / "flawed.epub"
+    assert_epubcheck_clean(epub)
+    assert {v.rule for v in ace_violations(epub)} == {"image-alt"}
 
 
 def test_ace_fails_exactly_on_the_missing_alt_text(books):

@@ -40,7 +40,7 @@ def books(tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("name", ["magazine", "obfuscated", "scholarly"])
+@pytest.mark.parametrize("name", ["magazine", "obfuscated", "scholarly", "none"])
 def test_epubcheck_and_ace_pass(books, name):
     assert_valid(books / name / "harbour-ledger.epub")
 
@@ -130,4 +130,6 @@ def test_theme_font_files_and_licence_checks(tmp_path, capsys):
     epub = tmp_path / "o" / "t.epub"
     assert "fonts/free.ttf" in fonts_of(epub) and "fonts/restricted.ttf" not in fonts_of(epub)
     css = raw(epub, "EPUB/css/style.css").decode()
-    assert 'url("../fonts/free.ttf")' in css and 'url("restricted.ttf")' in css  # left as the theme wrote it
+    assert 'url("../fonts/free.ttf")' in css and "restricted.ttf" not in css  # no reference to a missing file
+    assert 'src: local("No Such Font Family")' in css  # a reader's system may have it
+    assert_valid(epub)
