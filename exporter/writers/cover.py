@@ -74,8 +74,6 @@ def _usable(ctx: Context, src: str, minimum: tuple[int, int]) -> tuple[bytes, st
         fetched = ctx.fetcher.get(ctx.url_for(src))
     except FetchRefused:
         return None
-    if fetched.media_type not in ("image/png", "image/jpeg", "image/gif", "image/webp"):
-        return None
     try:
         with Image.open(io.BytesIO(fetched.data)) as image:
             size = image.size
@@ -240,6 +238,9 @@ def typographic(ctx: Context) -> bytes:
         wrapped = page.wrap(title, font)
         if len(wrapped) <= 5:
             break
+    if len(wrapped) > 6:  # a title longer than a cover: its start, then an ellipsis
+        wrapped = wrapped[:6]
+        wrapped[-1] += "\u2026"
     y = page.lines(wrapped, font, y, page.colour("text"), 1.12)
     if meta.subtitle:
         text = normalize_space(meta.subtitle)

@@ -75,10 +75,36 @@ class Item:
     properties: tuple[str, ...] = ()
 
 
-def _media(ctx: Context, pg: html.Page) -> tuple[list[Item], dict[str, Item], list[epub_a11y.Image]]:
-    """Package the page's images under images/ and point the page at them."""
+#: raster formats every reading system shows (EPUB 3.3 core media types); others become PNG
+_CORE_IMAGES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+_EXTENSIONS = {"PNG": ("png",), "JPEG": ("jpg", "jpeg"), "GIF": ("gif",), "WEBP": ("webp",)}
+
+
+def _image_data(data: bytes, media_type: str, name: str) -> tuple[bytes, str, str, bool]:
+    """(bytes, media type, file name, animated): the media type read from the bytes, and
+    images in formats outside the EPUB core media types converted to PNG."""
     from PIL import Image, UnidentifiedImageError
 
+    if media_type == "image/svg+xml":
+        return data, media_type, name, False
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            animated = bool(getattr(image, "is_animated", False))
+            if image.format in _CORE_IMAGES:
+                stem, _, ext = name.rpartition(".")
+                if ext.lower() not in _EXTENSIONS[image.format]:  # named for another format
+                    name = f"{stem or name}.{_EXTENSIONS[image.format][0]}"
+                return data, _CORE_IMAGES[image.format], name, animated
+            out = io.BytesIO()
+            image.save(out, format="PNG")
+            stem = name.rsplit(".", 1)[0] if "." in name else name
+            return out.getvalue(), "image/png", f"{stem}.png", False
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return data, media_type, name, False
+
+
+def _media(ctx: Context, pg: html.Page) -> tuple[list[Item], dict[str, Item], list[epub_a11y.Image]]:
+    """Package the page's images under images/ and point the page at them."""
     items: dict[str, Item] = {}
     by_src: dict[str, Item] = {}
     described: list[epub_a11y.Image] = []
@@ -89,20 +115,15 @@ def _media(ctx: Context, pg: html.Page) -> tuple[list[Item], dict[str, Item], li
         except FetchRefused:
             continue
         name = posixpath.basename(fetched.path.name if fetched.path else src) or "image"
+        data, media_type, name, animated = _image_data(fetched.data, fetched.media_type, name)
         href = f"images/{name}"
-        if href in items and items[href].data != fetched.data:
+        if href in items and items[href].data != data:
             stem, dot, ext = name.rpartition(".")
             href = f"images/{stem or name}-{len(items) + 1}{dot}{ext if stem else ''}"
         if href not in items:
-            items[href] = Item(f"img-{len(items) + 1}", href, fetched.media_type, fetched.data)
+            items[href] = Item(f"img-{len(items) + 1}", href, media_type, data)
         by_src[src] = items[href]
-        img.set("src", posixpath.relpath(href, posixpath.dirname(CONTENT)))
-        animated = False
-        try:
-            with Image.open(io.BytesIO(fetched.data)) as image:
-                animated = bool(getattr(image, "is_animated", False))
-        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-            pass
+        img.set("src", posixpath.relpath(items[href].href, posixpath.dirname(CONTENT)))
         described.append(epub_a11y.Image(alt=img.get("alt"), animated=animated))
     return list(items.values()), by_src, described
 
@@ -142,7 +163,7 @@ def render(ctx: Context) -> bytes:
     pg = html.page(ctx, "epub")
     root = pg.root
     epub_semantics.apply(root)
-    markers = epub_pages.mark(ctx, root) if options.page_list else []
+    markers = _page_markers(ctx, root) if options.page_list else []
     images, by_src, image_info = _media(ctx, pg)
     for link in root.iter(f"{X}link"):
         link.set("href", posixpath.relpath(link.get("href"), posixpath.dirname(CONTENT)))
@@ -151,10 +172,8 @@ def render(ctx: Context) -> bytes:
     if chosen.src is not None and chosen.src in by_src:
         cover_item = by_src[chosen.src]
     else:
-        extension = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
-        data = chosen.data if chosen.data is not None else b""
-        cover_item = Item("cover-image", f"images/cover.{extension.get(chosen.media_type, 'png')}",
-                          chosen.media_type, data)
+        data, media_type, name, _ = _image_data(chosen.data or b"", chosen.media_type, "cover")
+        cover_item = Item("cover-image", f"images/{name}", media_type, data)
         images.insert(0, cover_item)
     cover_item.properties = ("cover-image",)
     image_info.append(epub_a11y.Image(alt=chosen.alt, cover=True))
@@ -200,6 +219,18 @@ def render(ctx: Context) -> bytes:
     if obfuscated:
         files["META-INF/encryption.xml"] = _encryption(obfuscated)
     return _zip(files, ctx.time)
+
+
+def _page_markers(ctx: Context, root: etree._Element) -> list[epub_pages.Marker]:
+    """The print page markers; an e-book without them rather than none at all when
+    laying out the print pages fails (the PDF, if asked for, reports the failure)."""
+    try:
+        return epub_pages.mark(ctx, root)
+    except Exception as error:  # a renderer's own bug must not cost the e-book
+        ctx.diagnostics.add("E005", f"the print page numbers were left out: laying out the print pages failed "
+                            f"({error.__class__.__name__}: {str(error)[:200]})", file=ctx.article.source,
+                            hint="build with --no-page-list, or report the problem with the source attached")
+        return []
 
 
 def _reading_order(root: etree._Element):

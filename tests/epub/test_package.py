@@ -8,6 +8,7 @@ import re
 import zipfile
 
 import pytest
+from PIL import Image
 from epubtools import NS, XML_LANG, assert_valid, build, meta, names, opf, part, write_article, xpath
 
 from conftest import SOURCES
@@ -29,10 +30,16 @@ def books(tmp_path_factory):
     source = write_article(folder, "series.xhtml", "<p>A short article in a series.</p>", head=head,
                            title="Seventh in the series")
     build(source, out, "--to", "epub")
+    pictures = tmp_path_factory.mktemp("formats")
+    Image.new("RGB", (300, 200), (10, 200, 30)).save(pictures / "box.tif")
+    Image.new("RGB", (300, 200), (10, 20, 230)).save(pictures / "mislabelled.png", format="JPEG")
+    source = write_article(pictures, "formats.xhtml", '<figure><img src="box.tif" alt="A green box."/></figure>'
+                           '<figure><img src="mislabelled.png" alt="A blue box."/></figure><p>Two pictures.</p>')
+    build(source, out, "--to", "epub", "--no-page-list")
     return out
 
 
-@pytest.mark.parametrize("name", ["harbour-ledger", "type-case", "series"])
+@pytest.mark.parametrize("name", ["harbour-ledger", "type-case", "series", "formats"])
 def test_epubcheck_and_ace_pass(books, name):
     assert_valid(books / f"{name}.epub")
 
@@ -110,6 +117,15 @@ def test_manifest_and_spine(books):
     order = [items_id for items_id in xpath(package, "//opf:itemref/@idref")]
     by_id = {i.get("id"): i.get("href") for i in items.values()}
     assert [by_id[i] for i in order] == ["text/cover.xhtml", "text/article.xhtml"]
+
+
+def test_images_are_in_core_media_types_named_for_their_format(books):
+    package = opf(books / "formats.epub")
+    images = {i.get("href"): i.get("media-type") for i in xpath(package, "//opf:item[starts-with(@href, 'images/')]")}
+    assert images == {"images/cover.png": "image/png", "images/box.png": "image/png",
+                      "images/mislabelled.jpg": "image/jpeg"}
+    article = part(books / "formats.epub", "EPUB/text/article.xhtml")
+    assert xpath(article, "//x:img/@src") == ["../images/box.png", "../images/mislabelled.jpg"]
 
 
 def test_navigation_document(books):
