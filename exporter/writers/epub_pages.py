@@ -6,8 +6,8 @@ module reads that layout. For every page it finds the first piece of content in 
 page's flow (a line of text, or an image) and the element it belongs to, and how
 many characters of that element's own text earlier pages already hold. The print
 page and the e-book page come from the same render step (:func:`html.page`), so
-their elements correspond one to one (a sequence alignment of the two element trees
-absorbs what the HTML parser adds, such as ``<tbody>``); the marker goes into the
+their elements correspond one to one (an alignment of the two element trees absorbs what the
+HTML parser adds, such as ``<tbody>``, and notes the PDF moves to the page foot); the marker goes into the
 e-book element at the same character, moved to the end of a word that a page break
 hyphenated. Running heads, footnote areas and generated content (list markers,
 footnote calls) are not part of the flow and are skipped.
@@ -15,7 +15,6 @@ footnote calls) are not part of the flow and are skipped.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 from lxml import etree
@@ -156,15 +155,34 @@ def _local(element) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _align(print_body, epub_body) -> dict[int, etree._Element]:
-    """Print element (by id()) -> the corresponding e-book element."""
+def _token(element) -> tuple[str, str]:
+    return _local(element), element.get("class", "")
+
+
+def _align(print_body, epub_body, lookahead: int = 60) -> dict[int, etree._Element]:
+    """Print element (by id()) -> the corresponding e-book element.
+
+    The two trees come from one render step, so they agree but for local differences:
+    elements the HTML parser inserts (``<tbody>``), notes the PDF moves to the foot of
+    the page. Walking both in document order and skipping the fewest elements where
+    they differ matches them in linear time.
+    """
     ours = [el for el in print_body.iter() if isinstance(el.tag, str)]
     theirs = [el for el in epub_body.iter(etree.Element) if isinstance(el.tag, str)]
-    matcher = difflib.SequenceMatcher(None, [_local(e) for e in ours], [_local(e) for e in theirs], autojunk=False)
-    mapping = {}
-    for a, b, size in matcher.get_matching_blocks():
-        for k in range(size):
-            mapping[id(ours[a + k])] = theirs[b + k]
+    a, b = [_token(e) for e in ours], [_token(e) for e in theirs]
+    mapping: dict[int, etree._Element] = {}
+    i = j = 0
+    while i < len(a) and j < len(b):
+        if a[i] == b[j]:
+            mapping[id(ours[i])] = theirs[j]
+            i, j = i + 1, j + 1
+            continue
+        skip = next(((di, d - di) for d in range(1, lookahead) for di in range(d + 1)
+                     if i + di < len(a) and j + d - di < len(b) and a[i + di] == b[j + d - di]), None)
+        if skip is None:
+            i, j = i + 1, j + 1
+        else:
+            i, j = i + skip[0], j + skip[1]
     return mapping
 
 
