@@ -113,8 +113,9 @@ def _number(value: str) -> float:
 
 def obfuscate(data: bytes, identifier: str) -> bytes:
     """IDPF font obfuscation: XOR the first 1040 bytes with the SHA-1 of the identifier
-    (whitespace removed). The same call undoes it."""
-    key = hashlib.sha1("".join(identifier.split()).encode("utf-8")).digest()
+    (spaces, tabs, carriage returns and line feeds removed). The same call undoes it."""
+    key = hashlib.sha1(identifier.translate({0x20: None, 0x09: None, 0x0D: None, 0x0A: None})
+                       .encode("utf-8")).digest()
     head = bytes(b ^ key[i % len(key)] for i, b in enumerate(data[:1040]))
     return head + data[1040:]
 
