@@ -173,7 +173,10 @@ def render(ctx: Context) -> bytes:
         cover_item = by_src[chosen.src]
     else:
         data, media_type, name, _ = _image_data(chosen.data or b"", chosen.media_type, "cover")
-        cover_item = Item("cover-image", f"images/{name}", media_type, data)
+        taken, href, n = {item.href for item in images}, f"images/{name}", 2
+        while href in taken:  # the article has an image of that name
+            href, n = f"images/cover-{n}.{name.rpartition('.')[2]}", n + 1
+        cover_item = Item("cover-image", href, media_type, data)
         images.insert(0, cover_item)
     cover_item.properties = ("cover-image",)
     image_info.append(epub_a11y.Image(alt=chosen.alt, cover=True))

@@ -97,3 +97,13 @@ def test_generated_cover_is_reproducible(books, tmp_path):
     # the theme's colours and fonts make another cover
     cover = raw(tmp_path / "a" / "harbour-ledger.epub", "EPUB/images/cover.png")
     assert cover != raw(books / "harbour-ledger.epub", "EPUB/images/cover.png")
+
+
+def test_an_article_image_named_cover_keeps_its_name(tmp_path):
+    source = write_article(tmp_path, "named.xhtml", '<h2>First</h2><figure><img src="cover.png" alt="A chart."/>'
+                           "</figure><p>Text.</p>", files={"cover.png": CHART})
+    build(source, tmp_path / "o", "--to", "epub", "--no-page-list")
+    epub = tmp_path / "o" / "named.epub"
+    assert cover_href(epub) == "images/cover-2.png"
+    assert xpath(part(epub, "EPUB/text/article.xhtml"), "//x:img/@src") == ["../images/cover.png"]
+    assert_valid(epub)
