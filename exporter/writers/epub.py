@@ -313,8 +313,7 @@ def _package(ctx: Context, identifier: str, items: list[Item], spine: list[Item]
         prop("belongs-to-collection", name, id=f"collection-{index + 1}")
         prop("collection-type", "series", refines=f"#collection-{index + 1}")
     if markers:
-        prop("pageBreakSource", f"{identifier} (PDF edition: theme {ctx.theme.name}, "
-                                f"{ctx.theme.setting('page', 'size', default='A4')})")
+        prop("pageBreakSource", f"{identifier} (PDF edition: theme {ctx.theme.name}, {_paper(ctx)})")
     for name, value in a11y.metadata():
         el = prop(name, value)
         if name == "schema:accessibilitySummary" and meta.language.split("-")[0] != "en":
@@ -338,6 +337,13 @@ def _package(ctx: Context, identifier: str, items: list[Item], spine: list[Item]
         etree.SubElement(spine_el, f"{O}itemref", idref=item.id)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + etree.tostring(package, encoding="utf-8",
                                                                         pretty_print=True)
+
+
+def _paper(ctx: Context) -> str:
+    """The paper the PDF edition was laid out on (the page setup the layout resolved)."""
+    setup = ctx.cache.get("page_setup")
+    paper = getattr(getattr(setup, "paper", None), "key", None)
+    return str(paper or ctx.theme.setting("page", "size", default="A4"))
 
 
 def _container() -> bytes:
