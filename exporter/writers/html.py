@@ -249,10 +249,10 @@ def _notes_section(notes, numbers, words, target, referenced=None, used=None) ->
             backlink.set(EPUB_TYPE, "backlink")
         backlink.text = "\u21a9\ufe0e"
         holder = li[-1] if len(li) and li[-1].tag == "p" else li
-        if len(holder):
-            holder[-1].tail = (holder[-1].tail or "").rstrip() + " "
+        if len(holder):  # a no-break space keeps the arrow with the note's last word
+            holder[-1].tail = (holder[-1].tail or "").rstrip() + "\u00a0"
         else:
-            holder.text = (holder.text or "").rstrip() + " "
+            holder.text = (holder.text or "").rstrip() + "\u00a0"
         holder.append(backlink)
     return section
 
