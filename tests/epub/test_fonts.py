@@ -133,3 +133,14 @@ def test_theme_font_files_and_licence_checks(tmp_path, capsys):
     assert 'url("../fonts/free.ttf")' in css and "restricted.ttf" not in css  # no reference to a missing file
     assert 'src: local("No Such Font Family")' in css  # a reader's system may have it
     assert_valid(epub)
+
+
+def test_subsets_keep_shaping_and_typographic_features_and_names(books):
+    epub = books / "magazine" / "harbour-ledger.epub"
+    charis = TTFont(io.BytesIO(raw(epub, "EPUB/fonts/CharisSIL-Regular.ttf")))
+    features = {record.FeatureTag for record in charis["GSUB"].table.FeatureList.FeatureRecord}
+    assert {"liga", "smcp", "c2sc"} <= features  # features with nothing left to do are pruned
+    assert charis["name"].getDebugName(1) == "Charis SIL" and "SIL" in charis["name"].getDebugName(13)
+    inter = TTFont(io.BytesIO(raw(epub, "EPUB/fonts/Inter-Regular.otf")))
+    assert "kern" in {record.FeatureTag for record in inter["GPOS"].table.FeatureList.FeatureRecord}
+    assert "fpgm" not in charis and "prep" not in charis  # hinting dropped: e-book screens do not use it

@@ -75,3 +75,14 @@ def test_generated_cover_sets_arabic(book):
     assert right > width - 200 and left > 150
     alt = xpath(part(book, "EPUB/text/cover.xhtml"), "string(//x:img/@alt)")
     assert alt.startswith("الغلاف: بدء مشروع مفتوح المصدر")
+
+
+def test_arabic_font_is_embedded_with_its_joining_forms(book):
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(raw(book, "EPUB/fonts/NotoNaskhArabic-Regular.ttf")))
+    features = {record.FeatureTag for record in font["GSUB"].table.FeatureList.FeatureRecord}
+    assert {"init", "medi", "fina", "rlig"} <= features
+    assert {ord(c) for c in "مشروع"} <= set(font.getBestCmap())
+    css = raw(book, "EPUB/css/style.css").decode()
+    assert 'url("../fonts/NotoNaskhArabic-Regular.ttf")' in css
