@@ -18,6 +18,7 @@ import logging
 
 import weasyprint
 
+from .. import weasy
 from ..settings import Context
 from . import html
 
@@ -47,13 +48,12 @@ def print_document(ctx: Context) -> tuple[weasyprint.HTML, list[weasyprint.CSS],
         img.set("src", ctx.url_for(img.get("src", "")))
     page_bytes = html.to_html5(pg.root)
     base_url = ctx.article.source.resolve().as_uri()
-    document = weasyprint.HTML(string=page_bytes.decode("utf-8"), base_url=base_url,
-                               url_fetcher=ctx.fetcher)
+    document = weasy.html(page_bytes.decode("utf-8"), base_url=base_url, fetcher=ctx.fetcher)
     stylesheets = []
     for name in ("print.css", "paged.css"):
         for path in ctx.theme.css_files(name):
-            stylesheets.append(weasyprint.CSS(string=path.read_text(encoding="utf-8"),
-                                              base_url=path.resolve().as_uri(), url_fetcher=ctx.fetcher))
+            stylesheets.append(weasy.css(path.read_text(encoding="utf-8"), base_url=path.resolve().as_uri(),
+                                         fetcher=ctx.fetcher))
     return document, stylesheets, page_bytes
 
 
@@ -80,7 +80,8 @@ def layout(ctx: Context):
     if "layout" not in ctx.cache:
         with _captured(ctx):
             html_doc, stylesheets, page_bytes = print_document(ctx)
-            document = html_doc.render(stylesheets=stylesheets, **PDF_OPTIONS)
+            document = weasy.render(html_doc, stylesheets, diagnostics=ctx.diagnostics,
+                                    source=ctx.article.source, **PDF_OPTIONS)
         css = "".join(p.read_text(encoding="utf-8") for n in ("print.css", "paged.css") for p in ctx.theme.css_files(n))
         identifier = hashlib.sha256(page_bytes + css.encode("utf-8")).hexdigest()[:32]
         ctx.cache["layout"] = (document, identifier)
