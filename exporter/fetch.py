@@ -290,7 +290,7 @@ class ConfinedFetcher(URLFetcher):
         if fetched.media_type == "image/svg+xml" or (
                 not fetched.media_type.startswith(_NOT_IMAGES) and looks_like_svg(fetched.data)):
             try:
-                data, removed = clean_svg(fetched.data, name)
+                data, removed = clean_svg(fetched.data, name, self.max_image_pixels)
             except SVGRefused as error:
                 self._refuse("R010", f"SVG image {name} refused: {error}",
                              "save the image again from a drawing program, without a DOCTYPE or entities")
@@ -301,7 +301,7 @@ class ConfinedFetcher(URLFetcher):
             return Fetched(fetched.url, data, "image/svg+xml", fetched.path)
         if fetched.media_type.startswith(_NOT_IMAGES):
             return fetched
-        size = _image_size(fetched.data)
+        size = image_size(fetched.data)
         if size is not None and size[0] * size[1] > self.max_image_pixels:
             self._refuse("R008", f"image {name} is {size[0]} × {size[1]} pixels, over the limit of "
                          f"{self.max_image_pixels / 1e6:.0f} megapixels",
@@ -332,7 +332,7 @@ class ConfinedFetcher(URLFetcher):
         return Fetched(final, data, media_type)
 
 
-def _image_size(data: bytes) -> tuple[int, int] | None:
+def image_size(data: bytes) -> tuple[int, int] | None:
     """The pixel size from an image's header (nothing decoded), or None if not an image."""
     from PIL import Image
 

@@ -101,9 +101,27 @@ def _tokens_safe(nodes) -> bool:
     return True
 
 
-def clean_svg(data: bytes, name: str) -> tuple[bytes, list[str]]:
+def _embedded_too_big(value: str, max_pixels: int | None) -> bool:
+    """Whether a ``data:image/…;base64`` reference holds an image over ``max_pixels``."""
+    if max_pixels is None or ";base64," not in value[:100]:
+        return False
+    import base64
+    import binascii
+
+    from .fetch import image_size
+
+    try:
+        data = base64.b64decode(value.split(",", 1)[1], validate=False)
+    except (binascii.Error, ValueError):
+        return True
+    size = image_size(data)
+    return size is not None and size[0] * size[1] > max_pixels
+
+
+def clean_svg(data: bytes, name: str, max_pixels: int | None = None) -> tuple[bytes, list[str]]:
     """The SVG ``data`` with everything unsafe removed, and what was removed.
 
+    Embedded ``data:`` images over ``max_pixels`` are removed like outside references.
     Raises :class:`SVGRefused` when the file is not a well-formed SVG document or
     declares entities or an external DTD.
     """
@@ -143,6 +161,9 @@ def clean_svg(data: bytes, name: str) -> tuple[bytes, list[str]]:
                 del el.attrib[attr]
             elif attr_local in REFERENCE_ATTRS and not _safe_reference(value):
                 report.add(f"reference to {value[:60]!r}")
+                del el.attrib[attr]
+            elif attr_local in REFERENCE_ATTRS and _embedded_too_big(value, max_pixels):
+                report.add("embedded image over the pixel limit")
                 del el.attrib[attr]
             elif attr_local == "style" and not _css_is_safe("x{" + value + "}"):
                 report.add("style attribute with outside references")
