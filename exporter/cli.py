@@ -18,7 +18,7 @@ from .modelfile import dump_model
 from .outputs import sweep_stale, write_bytes
 from .fetch import MAX_DOCUMENT_BYTES, MAX_RESOURCE_BYTES
 from .isolation import DEFAULT_MEMORY, DEFAULT_TIMEOUT, STATUSES, parse_seconds, parse_size
-from .pipeline import build_one, discover, load
+from .pipeline import build_many, discover, load
 from .settings import FORMATS, Settings
 from .themes import builtin_themes, load_theme, styles_dir
 
@@ -157,7 +157,7 @@ def _build(args: argparse.Namespace) -> int:
     sources = discover(args.sources or _default_sources())
     args.output.mkdir(parents=True, exist_ok=True)
     sweep_stale(args.output)
-    results = [build_one(source, args.output, settings, theme) for source in sources]
+    results = list(build_many(sources, args.output, settings, theme))
     failed = [r for r in results if not r.ok]
     if args.format == "json":
         report = {

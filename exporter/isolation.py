@@ -10,7 +10,9 @@ send back the result, and ends it when it runs out of time. Each run ends in one
 ``failed``   the function raised; the exception is in :attr:`Outcome.error`
 ``timeout``  the wall-clock limit passed; the child was killed (SIGKILL)
 ``oom``      the child ran out of its memory limit (``RLIMIT_DATA``, which counts
-             the heap and every private mapping, so C libraries are bound too)
+             the heap and every private mapping, so C libraries are bound too);
+             the limit is what the document may use on top of what the process
+             held when it forked, so a large calling program does not eat into it
 ``crash``    the child died any other way (a signal such as SIGSEGV, or an exit
              without a result)
 
@@ -153,13 +155,26 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def _set_limits(limits: Limits) -> None:
+def _data_size(pid: int | str = "self") -> int:
+    """A process's data size (heap and private mappings) in bytes, 0 if unknown."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"VmData:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _set_limits(limits: Limits, base: int) -> None:
     import resource
 
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if limits.memory is not None:
-        resource.setrlimit(resource.RLIMIT_DATA, (limits.memory, limits.memory))
+        ceiling = base + limits.memory
+        resource.setrlimit(resource.RLIMIT_DATA, (ceiling, ceiling))
     if limits.timeout is not None:
         # a backstop in case the parent cannot kill us: CPU time never exceeds wall time
         cpu = int(limits.timeout) + 10
@@ -177,15 +192,19 @@ def _portable(error: BaseException) -> BaseException:
         return RuntimeError(text)
 
 
-def _child(write_fd: int, function: Callable, args: tuple, limits: Limits) -> None:
+def _child(write_fd: int, function: Callable, args: tuple, limits: Limits, base: int) -> None:
     code = _EXIT_LOST
     try:
         with contextlib.suppress(OSError):
             os.setpgid(0, 0)
         _die_with_parent()
+        with contextlib.suppress(Exception):
+            import faulthandler
+
+            faulthandler.disable()  # a crash is reported by its status, not a dump on stderr
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        _set_limits(limits)
+        _set_limits(limits, base)
         try:
             message = ("ok", function(*args))
         except MemoryError:
@@ -223,6 +242,7 @@ class _Running:
     deadline: float | None
     limits: Limits
     chunks: list
+    base: int = 0
     peak_data: int = 0
     timed_out: bool = False
     eof: bool = False
@@ -232,27 +252,21 @@ def _start(key, function: Callable, args: tuple, limits: Limits) -> _Running:
     read_fd, write_fd = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
+    base = _data_size()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child leaves through os._exit
         os.close(read_fd)
-        _child(write_fd, function, args, limits)
+        _child(write_fd, function, args, limits, base)
     os.close(write_fd)
     with contextlib.suppress(OSError):
         os.setpgid(pid, pid)  # also from this side, so that killpg works at once
     now = time.monotonic()
     deadline = now + limits.timeout if limits.timeout is not None else None
-    return _Running(key, pid, read_fd, now, deadline, limits, [])
+    return _Running(key, pid, read_fd, now, deadline, limits, [], base=base, peak_data=base)
 
 
 def _sample_memory(child: _Running) -> None:
-    try:
-        with open(f"/proc/{child.pid}/status", "rb") as handle:
-            for line in handle:
-                if line.startswith(b"VmData:"):
-                    child.peak_data = max(child.peak_data, int(line.split()[1]) * 1024)
-                    break
-    except (OSError, ValueError, IndexError):
-        pass
+    child.peak_data = max(child.peak_data, _data_size(child.pid))
 
 
 def _kill(child: _Running) -> None:
@@ -267,10 +281,10 @@ def _finish(child: _Running) -> Outcome:
         os.close(child.fd)
     _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.monotonic() - child.started
-    peak = max(int(usage.ru_maxrss) * 1024, child.peak_data) or None
+    peak = int(usage.ru_maxrss) * 1024 or None
     outcome = Outcome("crash", elapsed=elapsed, peak_memory=peak, limits=child.limits)
     limit = child.limits.memory
-    near_limit = limit is not None and peak is not None and peak >= 0.75 * limit
+    near_limit = limit is not None and child.peak_data - child.base >= 0.75 * limit
     if os.WIFSIGNALED(status):
         outcome.signal = os.WTERMSIG(status)
         if child.timed_out or outcome.signal == signal.SIGXCPU:

@@ -160,9 +160,17 @@ def _result(source: Path, outcome: isolation.Outcome, outdir: Path) -> BuildResu
             result.outputs = write(rendered.stem, rendered.files, outdir)
         except ExporterError as error:
             result.error, result.status = error, "failed"
+        except Exception as error:  # noqa: BLE001 - the batch goes on; write_all left nothing behind
+            result.status = "failed"
+            result.error = ExporterError(f"internal error while writing: {error.__class__.__name__}: {error}",
+                                         file=source, hint="the previous outputs were kept; please report this")
         return result
     if outcome.status == "failed":  # a renderer's own bug must not stop the batch
         error = outcome.error
+        if isinstance(error, RecursionError):
+            result.error = ExporterError("the document is nested too deeply to lay out (RecursionError)",
+                                         file=source, hint="flatten deeply nested lists, quotes or sections")
+            return result
         result.error = ExporterError(
             f"internal error while building: {error.__class__.__name__}: {error}".rstrip(": "), file=source,
             hint="please report this with the source file attached")

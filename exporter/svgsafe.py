@@ -36,6 +36,8 @@ __all__ = ["clean_svg", "SVGRefused", "looks_like_svg", "SVG_NS"]
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+#: namespaces whose elements never belong in an image (XInclude, HTML outside foreignObject)
+FOREIGN = ("{http://www.w3.org/2001/XInclude}", "{http://www.w3.org/1999/xhtml}")
 
 #: elements removed with everything inside them
 DROP = frozenset({"script", "foreignObject", "iframe", "embed", "object", "handler", "listener",
@@ -44,6 +46,8 @@ ANIMATIONS = frozenset({"set", "animate", "animateTransform", "animateMotion", "
 REFERENCE_ATTRS = frozenset({"href", "src"})
 #: CSS functions that take a URL (CSS Values 4, Images 4)
 URL_FUNCTIONS = frozenset({"url", "src", "image", "image-set", "-webkit-image-set", "cross-fade", "element"})
+#: most elements an SVG image may have once its <use> references are expanded
+MAX_EXPANSION = 100_000
 SAFE_DATA = ("data:image/png", "data:image/jpeg", "data:image/gif", "data:image/webp")
 
 
@@ -137,6 +141,10 @@ def clean_svg(data: bytes, name: str, max_pixels: int | None = None) -> tuple[by
         if not isinstance(el.tag, str):  # comments, entities (already refused), PIs (dropped)
             continue
         local = _local(el.tag)
+        if el.tag.startswith(FOREIGN) and el is not root:
+            report.add(f"<{local}> from {el.tag[1:].split('}')[0]}")
+            el.getparent().remove(el)
+            continue
         if local in DROP and el is not root:
             report.add(f"<{local}>")
             el.getparent().remove(el)
@@ -172,5 +180,40 @@ def clean_svg(data: bytes, name: str, max_pixels: int | None = None) -> tuple[by
                     "x{p:" + value + "}"):
                 report.add(f"{attr_local} with an outside reference")
                 del el.attrib[attr]
+    if _expanded_size(root) > MAX_EXPANSION:
+        raise SVGRefused(f"its <use> references expand to more than {MAX_EXPANSION:,} elements")
     cleaned = etree.tostring(root, encoding="utf-8", xml_declaration=True)
     return cleaned, report.removed
+
+
+def _expanded_size(root: etree._Element) -> int:
+    """How many elements the image has once every ``<use>`` is expanded (the SVG form
+    of "billion laughs": ten levels of ten ``<use>`` each are 10^10 elements); a
+    reference cycle counts as infinite."""
+    ids = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    sizes: dict[etree._Element, float] = {}  # keyed by the element: lxml proxies are kept alive
+    visiting: set[etree._Element] = set()
+
+    def size(el) -> float:
+        key = el
+        if key in sizes:
+            return sizes[key]
+        if key in visiting:
+            return float("inf")
+        visiting.add(key)
+        total = 1.0
+        if _local(el.tag) == "use":
+            href = el.get("href") or el.get(f"{{{XLINK_NS}}}href") or ""
+            target = ids.get(href[1:]) if href.startswith("#") else None
+            if target is not None:
+                total += size(target)
+        for child in el:
+            if isinstance(child.tag, str):
+                total += size(child)
+            if total > MAX_EXPANSION:
+                break
+        visiting.discard(key)
+        sizes[key] = total
+        return total
+
+    return size(root)

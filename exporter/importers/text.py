@@ -88,7 +88,7 @@ class _Builder:
     # -- element helpers ---------------------------------------------------------
     def element(self, parent: etree._Element, tag: str, line: int, **attrs: str) -> etree._Element:
         el = etree.SubElement(parent, tag, **attrs)
-        el.sourceline = line
+        el.sourceline = min(line, 65535)  # lxml keeps line numbers in 16 bits
         return el
 
     def paragraph(self, parent: etree._Element, text: str, line: int, cls: str | None = None):

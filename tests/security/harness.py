@@ -261,7 +261,7 @@ class Sandbox:
             real = Path(os.path.realpath(detail))
             if any(real == place or place in real.parents for place in allowed):
                 continue
-            if real == Path("/dev/null") or re.fullmatch(r"/proc/\d+/status", detail):
+            if real == Path("/dev/null") or re.fullmatch(r"/proc/(self|\d+)/status", detail):
                 continue  # the isolation parent watching its child's memory
             found.append(detail)
         return found
