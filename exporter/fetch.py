@@ -213,13 +213,18 @@ class ConfinedFetcher(URLFetcher):
         return fetched
 
     def _get(self, url: str) -> Fetched:
-        scheme = urllib.parse.urlsplit(url).scheme.lower()
+        try:
+            scheme = urllib.parse.urlsplit(url).scheme.lower()
+        except ValueError:
+            self._refuse("R005", f"{_short(url)}: not a valid URL", "check the reference")
         if scheme == "data":
             fetched = self._data(url)
         elif scheme == "file":
             fetched = self._file(url)
         elif scheme in ("http", "https"):
             fetched = self._network(url)
+        elif not scheme:
+            self._refuse("R005", f"{_short(url)}: not a valid URL", "check the reference")
         else:
             self._refuse("R006", f"{_short(url)}: the URL scheme '{scheme}:' is not allowed",
                          "use a file next to the source, or a data: URL")

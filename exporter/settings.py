@@ -94,7 +94,10 @@ class Context:
         """An absolute URL for a reference found in the article (relative to its source)."""
         from urllib.parse import urljoin
 
-        return urljoin(self.article.source.resolve().as_uri(), reference)
+        try:
+            return urljoin(self.article.source.resolve().as_uri(), reference)
+        except ValueError:  # unparsable (e.g. "http://[x"): the fetcher refuses it as such
+            return reference
 
 
 def default_outdir() -> Path:

@@ -36,25 +36,28 @@ def derive_title(article: Article) -> str:
 
 def clean_metadata(article: Article) -> None:
     """Remove XML-illegal characters from every metadata string (S002), wherever it came
-    from (source, sidecar, command line), so that no output can be malformed by them."""
+    from (source, sidecar, command line), so that no output can be malformed by them;
+    line ends are normalised to LF on the way (silently, as XML parsers do)."""
     from .importers._common import clean_string
 
+    def clean(value, changed: list[str], name: str):
+        if isinstance(value, str):
+            cleaned = clean_string(value)
+            if cleaned != value.replace("\r\n", "\n").replace("\r", "\n"):
+                changed.append(name)
+            return cleaned
+        if isinstance(value, list):
+            return [clean(v, changed, name) for v in value]
+        return value
+
     meta: Metadata = article.meta
-    changed = []
+    changed: list[str] = []
     for item in fields(meta):
-        value = getattr(meta, item.name)
-        if isinstance(value, str) and clean_string(value) != value:
-            setattr(meta, item.name, clean_string(value))
-            changed.append(item.name)
-        elif isinstance(value, list) and any(isinstance(v, str) and clean_string(v) != v for v in value):
-            setattr(meta, item.name, [clean_string(v) if isinstance(v, str) else v for v in value])
-            changed.append(item.name)
+        if item.name != "contributors":
+            setattr(meta, item.name, clean(getattr(meta, item.name), changed, item.name))
     for contributor in meta.contributors:
         for name in ("name", "role", "file_as"):
-            value = getattr(contributor, name)
-            if isinstance(value, str) and clean_string(value) != value:
-                setattr(contributor, name, clean_string(value))
-                changed.append("contributors")
+            setattr(contributor, name, clean(getattr(contributor, name), changed, "contributors"))
     if changed:
         article.diagnostics.add(
             "S002", "removed characters that XML cannot carry from the metadata: "

@@ -33,7 +33,13 @@ def read_source(path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
 def decode_text(data: bytes, path: Path, diagnostics: Diagnostics) -> str:
     """UTF-8 (with or without BOM, or UTF-16 with BOM); otherwise cp1252 with a warning."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            diagnostics.add("S006", "the UTF-16 text is damaged; unreadable characters were replaced",
+                            file=path, line=data[: error.start].count(b"\n\x00") + 1,
+                            hint="save the file again as UTF-8")
+            return data.decode("utf-16", errors="replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -63,5 +69,6 @@ def _replacement(match: re.Match) -> str:
 
 
 def clean_string(text: str) -> str:
-    """Remove XML-illegal characters without a diagnostic (for metadata values)."""
-    return _ILLEGAL.sub(_replacement, text)
+    """Normalise line ends and remove XML-illegal characters, without a diagnostic (for
+    metadata values; XML parsers would turn a lone CR into LF anyway)."""
+    return _ILLEGAL.sub(_replacement, text.replace("\r\n", "\n").replace("\r", "\n"))

@@ -233,6 +233,8 @@ add("text-markup", ".txt", "<script>alert(1)</script> <img src=x onerror=alert(1
     "javascript:alert(1) <a href=\"javascript:alert(1)\">x</a>\n", OK, 9)
 add("text-controls", ".txt", "Bell\x07 form\x0cfeed nul\x00 esc\x1b.\n\nNext\x01 line.\n",
     Expect("ok", frozenset({"S002"})), 10)
+add("meta-controls", ".txt", "Metadata with control characters.\n", Expect("ok", frozenset({"S002"})), 10,
+    files={"meta-controls.toml": 'title = "Bell\\u0007 and form\\u000cfeed"\nsubtitle = "nul\\u0000"\n'})
 add("text-bad-utf8", ".txt", b"caf\xe9 \xff\xfe broken\n", Expect("ok", frozenset({"S006"})), 10)
 add("model-js-link", ".xhtml", model('<p><a href="javascript:alert(1)">x</a></p>'),
     Expect("failed", error="link scheme 'javascript:' is not allowed"), 12)

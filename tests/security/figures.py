@@ -72,5 +72,9 @@ def pytest_terminal_summary(terminalreporter):
         else:
             text = str(value)
         write(f"  {label:<82} {text}")
+    known = {name for name, _, _ in TABLE} | {e for _, _, e in TABLE if isinstance(e, str)}
+    for name, value in sorted(COUNTS.items()):
+        if name not in known:
+            write(f"  {name:<82} {value}")
     for name, value in sorted(PEAKS.items()):
         write(f"  {name:<82} {value:.3f}")
