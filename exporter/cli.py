@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         meta.add_argument("--identifier", help="DOI (doi:…), URN or ISBN")
         safety = p.add_argument_group("safety")
         safety.add_argument("--allow-network", nargs="+", default=[], metavar="HOST",
-                            help="let sources fetch resources from these hosts (off by default)")
+                            help="let sources fetch resources from these hosts (off by default; put it after the sources)")
         safety.add_argument("--max-resource-bytes", type=_size, default=MAX_RESOURCE_BYTES, metavar="SIZE",
                             help="largest file a document may use, e.g. 50M (default: 50M)")
         safety.add_argument("--max-document-bytes", type=_size, default=MAX_DOCUMENT_BYTES, metavar="SIZE",

@@ -44,6 +44,8 @@ DROP = frozenset({"script", "foreignObject", "iframe", "embed", "object", "handl
                   "audio", "video", "canvas"})
 ANIMATIONS = frozenset({"set", "animate", "animateTransform", "animateMotion", "animateColor", "discard"})
 REFERENCE_ATTRS = frozenset({"href", "src"})
+#: elements that show nothing without their reference: removed with it
+EMPTY_WITHOUT_REFERENCE = frozenset({"image", "use", "feImage"})
 #: CSS functions that take a URL (CSS Values 4, Images 4)
 URL_FUNCTIONS = frozenset({"url", "src", "image", "image-set", "-webkit-image-set", "cross-fade", "element"})
 #: most elements an SVG image may have once its <use> references are expanded
@@ -77,6 +79,12 @@ def _local(name: str) -> str:
 def _safe_reference(value: str) -> bool:
     value = value.strip()
     return value.startswith("#") or value.lower().startswith(SAFE_DATA)
+
+
+def _keeps_reference(el: etree._Element, max_pixels: int | None) -> bool:
+    """Whether an element that exists only for its reference keeps a safe one."""
+    values = [v for name, v in el.attrib.items() if _local(name) in REFERENCE_ATTRS]
+    return bool(values) and all(_safe_reference(v) and not _embedded_too_big(v, max_pixels) for v in values)
 
 
 def _css_is_safe(text: str) -> bool:
@@ -157,6 +165,10 @@ def clean_svg(data: bytes, name: str, max_pixels: int | None = None) -> tuple[by
             if not _css_is_safe(el.text or ""):
                 report.add("<style> with outside references")
                 el.getparent().remove(el)
+            continue
+        if local in EMPTY_WITHOUT_REFERENCE and not _keeps_reference(el, max_pixels):
+            report.add(f"<{local}> referring outside the image")
+            el.getparent().remove(el)
             continue
         for attr in list(el.attrib):
             attr_local = _local(attr)
