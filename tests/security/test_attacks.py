@@ -291,3 +291,23 @@ def test_unpatched_weasyprint_would_attach(tmp_path):
     assert pdf_attachments(tmp_path / "plain.pdf") >= 1
     assert canary_hits([tmp_path / "plain.pdf"], [TOKEN]) >= 1
     shutil.rmtree(tmp_path)
+
+
+@pytest.mark.parametrize("name, content, code", [
+    ("missing.png", None, "R005"),
+    ("broken.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR broken", "R007"),
+    ("bomb.png", "bomb", "R008"),
+])
+def test_strict_fails_on_image_problems_and_names_the_file(tmp_path, capsys, name, content, code):
+    from .attacks import BOMB, figure, model
+
+    if content is not None:
+        (tmp_path / name).write_bytes(BOMB if content == "bomb" else content)
+    (tmp_path / "doc.xhtml").write_text(model(figure(name)), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(tmp_path / "doc.xhtml"), "-o", str(out), "--strict"]) == 1
+    err = capsys.readouterr().err
+    assert f"[{code}]" in err and name in err and "doc.xhtml" in err
+    assert not out.exists() or not list(out.iterdir())
+    assert main(["build", str(tmp_path / "doc.xhtml"), "-o", str(out), "--to", "html"]) == 0  # not strict: built
+    figures.add("attacks")
