@@ -1,96 +1,111 @@
-"""DAISY Ace, the EPUB accessibility checker (``@daisy/ace-cli`` from npm, run on Chromium).
+"""DAISY Ace 1.4 (the EPUB accessibility checker, ``@daisy/ace-cli`` from npm) with
+Debian's Chromium.
 
-:func:`check` runs Ace on one EPUB and returns its violations; an empty list means Ace
-found nothing. Ace's impacts map to exporter's severities: ``critical`` and ``serious``
-are errors, ``moderate`` and ``minor`` warnings.
+``check(path)`` runs Ace on one EPUB and returns its violations (an empty list means
+the EPUB passed); ``available()`` says whether Ace and a browser are installed. Ace
+runs headless Chromium through Puppeteer; ``PUPPETEER_EXECUTABLE_PATH`` points it at
+the system's browser (scripts/setup.sh installs both, with ``PUPPETEER_SKIP_DOWNLOAD``
+so that npm downloads no browser of its own).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
+import shutil
 import subprocess
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import tools
-from .result import Finding, Severity
+__all__ = ["Violation", "available", "check", "executable", "browser"]
 
-IMPACTS = {"critical": Severity.ERROR, "serious": Severity.ERROR, "moderate": Severity.WARNING,
-           "minor": Severity.WARNING}
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-class AceError(RuntimeError):
-    """Ace could not check the file (not an EPUB, Chromium failed to start…)."""
+PROJECT = Path(__file__).resolve().parents[2]
+_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
 @dataclass(frozen=True)
 class Violation:
-    rule: str  # e.g. "metadata-accessmode", "color-contrast"
-    impact: str  # critical | serious | moderate | minor
+    """One failed Ace assertion."""
+
+    rule: str  #: Ace's rule id, e.g. "metadata-accessmode", "link-in-text-block"
+    impact: str  #: minor, moderate, serious or critical
     message: str
-    file: str = ""  # the document inside the EPUB
-    where: str = ""  # CSS selector(s) of the offending element
+    file: str = ""  #: the package or content document, relative to the EPUB
+    location: str = ""  #: CSS selectors / CFIs of the failing nodes
 
-    @property
-    def severity(self) -> Severity:
-        return IMPACTS.get(self.impact, Severity.ERROR)
+    def __str__(self) -> str:
+        where = f"{self.file}: " if self.file else ""
+        at = f" [{self.location}]" if self.location else ""
+        return f"{where}{self.impact}[{self.rule}]: {self.message}{at}"
 
-    def finding(self) -> Finding:
-        location = self.file + (f" {self.where}" if self.where else "")
-        return Finding(self.severity, f"{self.message} ({self.impact})", self.rule, location)
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def executable() -> list[str] | None:
+    """The command that starts Ace (``node …/ace.js``), or None when it is not installed."""
+    node = shutil.which("node")
+    configured = os.environ.get("EXPORTER_ACE")
+    candidates = [Path(configured)] if configured else []
+    for base in (Path.cwd(), PROJECT):
+        candidates.append(base / "node_modules" / "@daisy" / "ace-cli" / "bin" / "ace.js")
+    for candidate in candidates:
+        if candidate.is_file():
+            return [node, str(candidate)] if node and candidate.suffix == ".js" else [str(candidate)]
+    system = shutil.which("ace")
+    return [system] if system else None
+
+
+def browser() -> str | None:
+    """The Chromium that Ace drives: ``PUPPETEER_EXECUTABLE_PATH`` or one on the PATH."""
+    configured = os.environ.get("PUPPETEER_EXECUTABLE_PATH")
+    if configured and Path(configured).is_file():
+        return configured
+    return next((found for name in _BROWSERS if (found := shutil.which(name))), None)
 
 
 def available() -> bool:
-    return tools.ace_cli() is not None and tools.node() is not None and tools.chromium() is not None
+    return executable() is not None and browser() is not None
 
 
-def check(path: Path, timeout: int = 600) -> list[Violation]:
-    """Ace's violations for one EPUB; raises :class:`AceError` when Ace cannot check it."""
-    cli, node, chromium = tools.ace_cli(), tools.node(), tools.chromium()
-    if cli is None or node is None or chromium is None:
-        raise AceError("DAISY Ace is not installed (npm install @daisy/ace-cli, and Chromium)")
-    with tempfile.TemporaryDirectory(prefix="exporter-ace-") as temp:
-        out = Path(temp) / "report"
-        env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium}
-        result = subprocess.run([node, str(cli), "--force", "--outdir", str(out), "--tempdir", str(Path(temp) / "work"),
-                                 str(Path(path).resolve())],
-                                capture_output=True, timeout=timeout, check=False, env=env)
-        report = out / "report.json"
-        if result.returncode != 0 or not report.is_file():
-            text = _ANSI.sub("", (result.stderr + result.stdout).decode("utf-8", "replace"))
-            errors = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("error:")]
-            raise AceError("; ".join(dict.fromkeys(errors)) or text.strip()[-1000:] or f"Ace exited with {result.returncode}")
-        return violations(json.loads(report.read_text("utf-8")))
+def check(path: Path, timeout: int = 300) -> list[Violation]:
+    """Run Ace on ``path``; return every violation it reports (none: the EPUB passed).
 
-
-def check_many(paths: list[Path], jobs: int = 2) -> dict[Path, list[Violation] | AceError]:
-    """Ace on several EPUBs, ``jobs`` at a time (each run starts its own Chromium)."""
-    def one(path: Path):
-        try:
-            return check(path)
-        except (AceError, subprocess.TimeoutExpired, OSError, ValueError) as error:
-            return error if isinstance(error, AceError) else AceError(str(error))
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return dict(zip(paths, pool.map(one, paths)))
+    Raises RuntimeError when Ace is missing or does not produce a report, so that a
+    checker that did not run is never mistaken for a pass.
+    """
+    command = executable()
+    chrome = browser()
+    if command is None or chrome is None:
+        raise RuntimeError("DAISY Ace is not installed (npm ci in the project, and apt-get install chromium)")
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": chrome, "PUPPETEER_SKIP_DOWNLOAD": "1"}
+    with tempfile.TemporaryDirectory(prefix="exporter-ace-") as work:
+        outdir = Path(work) / "report"
+        result = subprocess.run([*command, "--silent", "--force", "--outdir", str(outdir),
+                                 "--tempdir", str(Path(work) / "tmp"), str(Path(path).resolve())],
+                                capture_output=True, timeout=timeout, check=False, env=env, cwd=work)
+        report = outdir / "report.json"
+        if not report.is_file():
+            output = (result.stderr or result.stdout).decode("utf-8", "replace").strip()
+            raise RuntimeError(f"Ace did not produce a report for {path} (exit {result.returncode}): {output[-1500:]}")
+        data = json.loads(report.read_text(encoding="utf-8"))
+    return violations(data)
 
 
 def violations(report: dict) -> list[Violation]:
-    """The violations in an Ace ``report.json``."""
-    found = []
-    for subject in report.get("assertions", []):
-        file = (subject.get("earl:testSubject") or {}).get("url", "")
-        for assertion in subject.get("assertions", []):
-            result = assertion.get("earl:result") or {}
+    """The failed assertions of an Ace ``report.json``."""
+    found: list[Violation] = []
+    for document in report.get("assertions", []):
+        subject = document.get("earl:testSubject", {}).get("url", "")
+        for assertion in document.get("assertions", []):
+            result = assertion.get("earl:result", {})
             if result.get("earl:outcome") != "fail":
                 continue
-            test = assertion.get("earl:test") or {}
-            css = (result.get("earl:pointer") or {}).get("css") or []
-            found.append(Violation(rule=test.get("dct:title", ""), impact=test.get("earl:impact", "serious"),
-                                   message=" ".join(str(result.get("dct:description", "")).split()),
-                                   file=file, where=", ".join(dict.fromkeys(css))))
+            test = assertion.get("earl:test", {})
+            pointer = result.get("earl:pointer", {})
+            where = pointer.get("css") or pointer.get("cfi") or []
+            found.append(Violation(rule=test.get("dct:title", "?"), impact=test.get("earl:impact", "?"),
+                                   message=result.get("dct:description") or test.get("dct:description", ""),
+                                   file=subject, location=", ".join(map(str, where))[:300]))
     return found

@@ -1,15 +1,12 @@
 """The conformance gate: every checker on every output it applies to, in one run.
 
-==============  =========  ==========================================================
-checker         outputs    what it runs
-==============  =========  ==========================================================
-epubcheck       EPUB       EPUBCheck 5.3, all EPUBs in one JVM
-ace             EPUB       DAISY Ace (accessibility), where installed
-nu              HTML       the Nu HTML Checker, all pages in one JVM
-pdf             PDF        qpdf syntax, fonts, tags, metadata, outline, claims, boxes
-completeness    all        every text block of the source is in the output
-reproducible    all        a second build gives the same bytes (``twice=True`` only)
-==============  =========  ==========================================================
+* ``epubcheck`` (EPUB): EPUBCheck 5.3, every EPUB in one JVM;
+* ``ace`` (EPUB): DAISY Ace, where installed; critical and serious violations are
+  errors, moderate and minor ones warnings;
+* ``nu`` (HTML): the Nu HTML Checker, every page in one JVM;
+* ``pdf`` (PDF): syntax, fonts, tags, metadata, outline, declared conformance, page boxes;
+* ``completeness`` (all): every text block of the source is in the output;
+* ``reproducible`` (all, with ``twice``): a second build gives the same bytes.
 
 A checker that cannot run (not installed, no source given) is reported as *skipped*
 with the reason, never as passed. The checkers run side by side (they are mostly
@@ -18,6 +15,7 @@ external processes), so the gate takes about as long as the slowest of them.
 
 from __future__ import annotations
 
+import subprocess
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -169,15 +167,31 @@ def _epubcheck(targets, options, articles) -> list[Outcome]:
     return _shared("epubcheck", targets, findings, time.monotonic() - started)
 
 
+#: Ace impact -> severity: critical and serious fail at the default threshold
+ACE_IMPACTS = {"critical": Severity.ERROR, "serious": Severity.ERROR, "moderate": Severity.WARNING,
+               "minor": Severity.WARNING}
+
+
 def _ace(targets, options, articles) -> list[Outcome]:
     if not ace.available():
         return _skipped("ace", targets, _INSTALL["ace"])
-    started = time.monotonic()
-    results = ace.check_many([t.path for t in targets], jobs=options.ace_jobs)
-    findings = {path: ([Finding(Severity.ERROR, f"Ace could not check the EPUB: {result}", "ace-failed")]
-                       if isinstance(result, Exception) else [v.finding() for v in result])
-                for path, result in results.items()}
-    return _shared("ace", targets, findings, time.monotonic() - started)
+
+    def one(target: Target) -> Outcome:
+        started = time.monotonic()
+        try:
+            found = [_ace_finding(v) for v in ace.check(target.path)]
+        except (RuntimeError, OSError, ValueError, subprocess.TimeoutExpired) as error:
+            found = [Finding(Severity.ERROR, f"Ace could not check the EPUB: {error}", "ace-failed")]
+        return Outcome("ace", target.path, found, seconds=time.monotonic() - started)
+
+    with ThreadPoolExecutor(max_workers=options.ace_jobs) as pool:  # each Ace run starts its own Chromium
+        return list(pool.map(one, targets))
+
+
+def _ace_finding(violation) -> Finding:
+    where = " ".join(filter(None, [violation.file, violation.location]))
+    message = " ".join(f"{violation.message} ({violation.impact})".split())
+    return Finding(ACE_IMPACTS.get(violation.impact, Severity.ERROR), message, violation.rule, where)
 
 
 def _nu(targets, options, articles) -> list[Outcome]:
