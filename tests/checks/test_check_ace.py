@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from broken import copy, edit_entry, opf_name, rewrite_zip
+from .broken import copy, edit_entry, opf_name, rewrite_zip
 from exporter.checks import ace, gate
 
 needs_ace = pytest.mark.skipif(not ace.available(), reason="DAISY Ace is not installed (scripts/setup.sh)")

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from broken import copy, drop_entry, manifest_items, opf_name, remove_manifest_item, rewrite_zip
+from .broken import copy, drop_entry, manifest_items, opf_name, remove_manifest_item, rewrite_zip
 from exporter.checks import epubcheck
 
 pytestmark = pytest.mark.skipif(not epubcheck.available(), reason="EPUBCheck is not installed (scripts/setup.sh)")
