@@ -41,7 +41,8 @@ def text(report: Report) -> str:
             lines.append(f"             … {len(shown) - _SHOWN} more (--format json lists them all)")
     counts = report.counts()
     threshold = "warnings" if report.threshold == Severity.WARNING else "errors"
-    lines.append(f"{len(report.outputs())} outputs, {len(report.outcomes)} checks: {counts['passed']} passed, "
+    outputs, checks = len(report.outputs()), len(report.outcomes)
+    lines.append(f"{outputs} output{'s' * (outputs != 1)}, {checks} check{'s' * (checks != 1)}: {counts['passed']} passed, "
                  f"{counts['failed']} failed, {counts['skipped']} skipped in {report.seconds:.1f} s "
                  f"(failing on {threshold}{', and on skipped checks' if report.fail_on_skip else ''})")
     return "\n".join(lines)
@@ -79,7 +80,7 @@ def junit(report: Report) -> bytes:
                                                        else outcome.skipped))
         elif status == "failed":
             failure = etree.SubElement(case, "failure", type=failing[0].code or failing[0].severity.value,
-                                       message=_clean(f"{_counts(outcome)}: {failing[0]}"))
+                                       message=_clean(f"{_counts(outcome)}; first: {_brief(failing[0])}"))
             failure.text = _clean("\n".join(map(str, failing)))
         others = [f for f in outcome.findings if f not in failing]
         if others:
@@ -95,6 +96,12 @@ def junit(report: Report) -> bytes:
             totals["skipped"] += 1
     root.attrib.update({**{k: str(v) for k, v in totals.items()}, "errors": "0", "time": f"{report.seconds:.3f}"})
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _brief(finding) -> str:
+    code = f"[{finding.code}] " if finding.code else ""
+    where = f"{finding.location}: " if finding.location else ""
+    return f"{code}{where}{finding.message}"
 
 
 def _add(element: etree._Element, name: str, amount: float) -> None:

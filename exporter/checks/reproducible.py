@@ -83,7 +83,8 @@ def _zip_differences(first: Path, second: Path) -> list[Finding]:
 
 
 def _excerpt(data: bytes, offset: int, size: int = 24) -> str:
-    return data[max(0, offset - 8):offset + size].decode("utf-8", "replace")
+    """A few bytes either side of ``offset``, as text."""
+    return data[max(0, offset - size):offset + size].decode("utf-8", "replace")
 
 
 def _differs(message: str, location: str = "") -> Finding:

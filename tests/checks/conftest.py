@@ -30,9 +30,11 @@ def built(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def check(capsys):
-    """Run `exporter check ARGS…`; returns (exit code, stdout)."""
+    """Run `exporter check ARGS…`; returns (exit code, stdout); ``check.err`` is the last stderr."""
     def run(*args) -> tuple[int, str]:
         capsys.readouterr()
         code = main(["check", *map(str, args)])
-        return code, capsys.readouterr().out
+        captured = capsys.readouterr()
+        run.err = captured.err
+        return code, captured.out
     return run
