@@ -80,7 +80,24 @@ def check_many(paths: list[Path], timeout: int = 1800) -> dict[Path, EpubReport]
             [tools.java(), "-Duser.language=en", "-Duser.country=US", "-cp", str(jar), str(DRIVER), str(out),
              *(str(p.resolve()) for p in paths)],
             capture_output=True, timeout=timeout, check=False)
+        if not (out / "1.exit").is_file():
+            # the driver did not start (a Java runtime without the JDK's compiler cannot run a
+            # source file): check each book in a JVM of its own instead
+            return {path: _check_alone(jar, path, timeout) for path in paths}
         return {path: _report(path, out, index, result) for index, path in enumerate(paths, 1)}
+
+
+def _check_alone(jar: Path, path: Path, timeout: int) -> EpubReport:
+    result = subprocess.run([tools.java(), "-Duser.language=en", "-Duser.country=US", "-jar", str(jar), str(path),
+                             "--json", "-"], capture_output=True, timeout=timeout, check=False)
+    try:
+        messages = json.loads(result.stdout.decode("utf-8")).get("messages", [])
+    except (ValueError, UnicodeDecodeError):
+        messages = []
+    if result.returncode != 0 and not any(m.get("severity") in ("FATAL", "ERROR") for m in messages):
+        detail = result.stderr.decode("utf-8", "replace").strip()[-2000:]
+        return _failed(path, detail or f"EPUBCheck exited with {result.returncode}", messages)
+    return EpubReport(path, messages)
 
 
 def _report(path: Path, out: Path, index: int, run: subprocess.CompletedProcess) -> EpubReport:
