@@ -237,7 +237,8 @@ def _check(args: argparse.Namespace) -> int:
     if args.source:
         check_gate.match_sources(targets, discover(args.source))
     settings = Settings(theme=args.theme)
-    gate = check_gate.run(targets, _gate_options(args, settings, load_theme(args.theme), bool(args.source)))
+    theme = load_theme(args.theme) if args.twice else None  # a bad --theme is a usage error up front
+    gate = check_gate.run(targets, _gate_options(args, settings, theme, bool(args.source)))
     _write_junit(args, gate)
     print(check_report.to_json(gate) if args.format == "json" else check_report.text(gate))
     return 0 if gate.ok else 1

@@ -55,10 +55,6 @@ class Target:
     kind: str  # epub | pdf | html
     source: Path | None = None
 
-    @property
-    def format(self) -> str:
-        return self.kind
-
 
 @dataclass
 class Options:
@@ -153,18 +149,25 @@ def _skipped(name: str, targets: list[Target], reason: str) -> list[Outcome]:
     return [Outcome(name, t.path, skipped=reason) for t in targets]
 
 
-def _shared(name: str, targets: list[Target], findings: dict[Path, list[Finding]], seconds: float) -> list[Outcome]:
-    """Outcomes of a batch run: the batch's time is shared among its outputs."""
-    return [Outcome(name, t.path, findings.get(t.path, []), seconds=seconds / len(targets)) for t in targets]
+def _timed(name: str, targets: list[Target], work: Callable[[], dict[Path, list[Finding]]]) -> list[Outcome]:
+    """Outcomes of ``work()`` ({path: findings}) for ``targets``, which share its time. If the
+    work breaks, each of the targets fails with the reason (a check that broke never passes)."""
+    started = time.monotonic()
+    try:
+        found = work()
+    except Exception as error:  # noqa: BLE001 - reported as a failed check
+        crash = Finding(Severity.ERROR, f"the checker could not run: {error.__class__.__name__}: {error}",
+                        "checker-failed")
+        found = {t.path: [crash] for t in targets}
+    seconds = (time.monotonic() - started) / max(1, len(targets))
+    return [Outcome(name, t.path, found.get(t.path, []), seconds=seconds) for t in targets]
 
 
 def _epubcheck(targets, options, articles) -> list[Outcome]:
     if not epubcheck.available():
         return _skipped("epubcheck", targets, _INSTALL["epubcheck"])
-    started = time.monotonic()
-    reports = epubcheck.check_many([t.path for t in targets])
-    findings = {path: report.findings() for path, report in reports.items()}
-    return _shared("epubcheck", targets, findings, time.monotonic() - started)
+    return _timed("epubcheck", targets, lambda: {
+        path: report.findings() for path, report in epubcheck.check_many([t.path for t in targets]).items()})
 
 
 #: Ace impact -> severity: critical and serious fail at the default threshold
@@ -176,16 +179,16 @@ def _ace(targets, options, articles) -> list[Outcome]:
     if not ace.available():
         return _skipped("ace", targets, _INSTALL["ace"])
 
-    def one(target: Target) -> Outcome:
-        started = time.monotonic()
-        try:
-            found = [_ace_finding(v) for v in ace.check(target.path)]
-        except (RuntimeError, OSError, ValueError, subprocess.TimeoutExpired) as error:
-            found = [Finding(Severity.ERROR, f"Ace could not check the EPUB: {error}", "ace-failed")]
-        return Outcome("ace", target.path, found, seconds=time.monotonic() - started)
+    def one(target: Target) -> list[Outcome]:
+        def work():
+            try:
+                return {target.path: [_ace_finding(v) for v in ace.check(target.path)]}
+            except (RuntimeError, subprocess.TimeoutExpired) as error:
+                return {target.path: [Finding(Severity.ERROR, f"Ace could not check the EPUB: {error}", "ace-failed")]}
+        return _timed("ace", [target], work)
 
     with ThreadPoolExecutor(max_workers=options.ace_jobs) as pool:  # each Ace run starts its own Chromium
-        return list(pool.map(one, targets))
+        return [outcome for outcomes in pool.map(one, targets) for outcome in outcomes]
 
 
 def _ace_finding(violation) -> Finding:
@@ -197,26 +200,22 @@ def _ace_finding(violation) -> Finding:
 def _nu(targets, options, articles) -> list[Outcome]:
     if not nu.available():
         return _skipped("nu", targets, _INSTALL["nu"])
-    started = time.monotonic()
-    messages = nu.check([t.path for t in targets], errors_only=False)
-    findings = {t.path: nu.findings(messages.get(t.path.resolve(), [])) for t in targets}
-    return _shared("nu", targets, findings, time.monotonic() - started)
+
+    def work():
+        messages = nu.check([t.path for t in targets], errors_only=False)
+        return {t.path: nu.findings(messages.get(t.path.resolve(), [])) for t in targets}
+    return _timed("nu", targets, work)
 
 
 def _pdf(targets, options, articles) -> list[Outcome]:
     if not pdf.available():
         return _skipped("pdf", targets, _INSTALL["pdf"])
-    outcomes = []
-    for target in targets:
-        started = time.monotonic()
-        outcomes.append(Outcome("pdf", target.path, pdf.check(target.path), seconds=time.monotonic() - started))
-    return outcomes
+    return [o for t in targets for o in _timed("pdf", [t], lambda t=t: {t.path: pdf.check(t.path)})]
 
 
 def _completeness(targets, options, articles) -> list[Outcome]:
     outcomes = []
     for target in targets:
-        started = time.monotonic()
         article = articles.get(target.source)
         if target.source is None:
             reason = (f"no source named {target.path.stem}.* among --source" if options.sources_given
@@ -226,8 +225,8 @@ def _completeness(targets, options, articles) -> list[Outcome]:
             outcomes.append(Outcome("completeness", target.path, [
                 Finding(Severity.ERROR, f"the source {target.source} cannot be read: {article}", "source-error")]))
         else:
-            outcomes.append(Outcome("completeness", target.path, completeness.check(target.path, article),
-                                    seconds=time.monotonic() - started))
+            outcomes += _timed("completeness", [target],
+                               lambda t=target, a=article: {t.path: completeness.check(t.path, a)})
     return outcomes
 
 
@@ -243,9 +242,8 @@ def _reproducible(targets, options, articles) -> list[Outcome]:
         from ..themes import load_theme
         theme = load_theme(options.settings.theme)
     for source, group in by_source.items():
-        started = time.monotonic()
-        findings = twice.check(source, [(t.kind, t.path) for t in group], options.settings, theme)
-        outcomes += _shared("reproducible", group, findings, time.monotonic() - started)
+        outcomes += _timed("reproducible", group, lambda s=source, g=group: twice.check(
+            s, [(t.kind, t.path) for t in g], options.settings, theme))
     return outcomes
 
 

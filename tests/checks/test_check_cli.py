@@ -137,3 +137,21 @@ def test_build_check_fails_when_an_output_lost_text(tmp_path, capsys, monkeypatc
     assert (out / "type-case.html").is_file()  # built, but the gate failed
     assert "FAILED   completeness" in text and "text block missing: “Find a workshop" in text
     assert text.count("passed   completeness") == 2  # EPUB and PDF are complete
+
+
+def test_a_checker_that_breaks_fails_its_check(built, check, monkeypatch):
+    from exporter.checks import pdf
+
+    def broken(path):
+        if path.name == "type-case.pdf":
+            raise KeyError("/Font")
+        return []
+
+    monkeypatch.setattr(pdf, "check", broken)
+    code, out = check(built / "harbour-ledger.pdf", built / "type-case.pdf", "--only", "pdf", "--format", "json")
+    assert code == 1
+    results = {r["output"].rsplit("/", 1)[1]: r for r in json.loads(out)["results"]}
+    assert results["harbour-ledger.pdf"]["status"] == "passed"
+    assert results["type-case.pdf"]["status"] == "failed"
+    assert results["type-case.pdf"]["findings"][0]["code"] == "checker-failed"
+    assert "KeyError" in results["type-case.pdf"]["findings"][0]["message"]
