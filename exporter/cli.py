@@ -1,4 +1,4 @@
-"""The command line: ``exporter build``, ``exporter check``, ``exporter import``. The only module that
+"""The command line: ``exporter build``, ``check``, ``import``. The only module that
 prints or exits. ``main(argv)`` returns the exit code (0 ok, 1 a document failed,
 2 usage), so tests call it directly.
 """
@@ -182,7 +182,8 @@ def _check_options(p: argparse.ArgumentParser, after_build: bool = False) -> Non
     group = p.add_argument_group("checks" + (" (with --check)" if after_build else ""))
     if after_build:
         group.add_argument("--check", action="store_true",
-                           help="check the outputs after building (as `exporter check`, with the sources known)")
+                           help="check the outputs after building (as `exporter check`, with the sources known; "
+                                "--twice and --junit imply it)")
     group.add_argument("--only", type=_checker_list, metavar="CHECKERS",
                        help=f"run only these checkers ({', '.join(check_gate.CHECKERS)})")
     group.add_argument("--skip", type=_checker_list, default=(), metavar="CHECKERS",
