@@ -32,3 +32,7 @@ def vnu_jar() -> Path | None:
 
 def pdftotext() -> str | None:
     return shutil.which("pdftotext")
+
+
+def qpdf() -> str | None:
+    return shutil.which("qpdf")

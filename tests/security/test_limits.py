@@ -208,15 +208,14 @@ def _corpus(folder: Path) -> dict[str, set[str]]:
                                 {"failed"}),
         "nested-lists.xhtml": (H.format("<ul><li>" * 120 + "x" + "</li></ul>" * 120), {"failed"}),
         "nested-divs.xhtml": (H.format("<div>" * 5000 + "<p>x</p>" + "</div>" * 5000), {"failed"}),
-        "image-memory.xhtml": (H.format("".join(f'<figure><img src="big{i}.png" alt="x"/></figure>'
-                                                for i in range(6))), {"oom"}),
+        "image-memory.xhtml": (H.format('<figure><img src="big.png" alt="x"/></figure>'), {"oom"}),
         "use-bomb.xhtml": (H.format('<figure><img src="use-bomb.svg" alt="x"/></figure>'), {"ok"}),
         "normal.xhtml": (H.format("<p>A normal article between the monsters.</p>"), {"ok"}),
     }
     for name, (text, _) in documents.items():
         (folder / name).write_text(text, encoding="utf-8")
-    for i in range(6):  # 64-megapixel photos: under the pixel cap, too many for 300 MiB
-        (folder / f"big{i}.png").write_bytes(png(8000, 8000 - i, color_type=2))
+    # 89 megapixels with alpha: just under the pixel cap, 356 MB decoded, over 300 MiB
+    (folder / "big.png").write_bytes(png(9000, 9900, color_type=6))
     defs = ['<g id="l0"><rect width="1" height="1"/></g>'] + [
         f'<g id="l{i}">' + "".join(f'<use href="#l{i - 1}" x="{j}"/>' for j in range(10)) + "</g>"
         for i in range(1, 9)]
