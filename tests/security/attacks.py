@@ -252,6 +252,10 @@ THEMES: dict[str, dict] = {
         "theme.toml": 'extends = "magazine"\n',
         "page.xhtml.j2": None,  # the base template with attachment links added (see the test)
         "inside-theme.txt": INSIDE + " theme\n",
+        # CSS cannot make links or attachments in WeasyPrint 70; it can only fetch, so try that
+        "print.css": ("@import url(inside-theme.txt);\n"
+                      "body { background: url(inside-theme.txt) }\n"
+                      "a[rel~=attachment]::after { content: url(inside-theme.txt) }\n"),
     },
     "escapes": {
         "theme.toml": 'extends = "magazine"\n',

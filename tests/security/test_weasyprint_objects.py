@@ -115,3 +115,27 @@ def test_templates_never_compiled_from_author_text():
                 if name in ("from_string", "Template"):
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not offenders
+
+
+def test_font_face_goes_through_the_confined_fetcher(tmp_path):
+    """Stylesheets made with a font configuration load @font-face sources; those loads
+    are confined like every other (exporter's themes do not need fonts from files yet)."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    from .harness import AUDIT, Sandbox
+
+    AUDIT.install(tmp_path)
+    sandbox = Sandbox(tmp_path / "box")
+    fetcher = ConfinedFetcher([sandbox.src], Diagnostics(), source="doc.xhtml")
+    fonts = FontConfiguration()
+    sheet = ("@font-face { font-family: Evil; src: url(../outside/canary.ttf) }\n"
+             "@font-face { font-family: Evil2; src: url(file:///etc/passwd) }\n"
+             "p { font-family: Evil, Evil2, serif }")
+    with AUDIT.recording() as records:
+        stylesheet = weasy.css(sheet, base_url=(sandbox.src / "theme.css").as_uri(), fetcher=fetcher,
+                               font_config=fonts)
+        page = weasy.html("<p>text</p>", base_url=(sandbox.src / "doc.html").as_uri(), fetcher=fetcher)
+        weasy.render(page, [stylesheet], font_config=fonts).write_pdf()
+    assert fetcher.diagnostics.codes().count("R001") == 2
+    assert sandbox.outside_reads(records) == []
+    figures.add("attacks", 2)
