@@ -8,7 +8,10 @@ Placeholders in any text: ``{OUT}`` (the outside folder's path), ``{OUT_URI}``,
 The table grows with the importers: a Markdown, HTML or EPUB importer adds rows with
 its suffix (``.md``, ``.html``, ``.epub``) and the suite builds them the same way and
 applies the same global checks (no read outside, no connection, no canary, no
-attachment) on top of each row's own expectation.
+attachment, no script / event handler / ``javascript:`` / remote resource in any
+output) on top of each row's own expectation. Cases 11 (raw HTML in Markdown), 12 (web
+HTML) and 13 (EPUB/ZIP inputs; ``harness.zip_bytes`` builds crafted archives) belong
+to those importers' rows.
 """
 
 from __future__ import annotations

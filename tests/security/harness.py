@@ -33,6 +33,7 @@ import sys
 import sysconfig
 import threading
 import time
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -370,6 +371,28 @@ class Sparse:
 class Device:
     major: int = 1
     minor: int = 9  # /dev/urandom
+
+
+def zip_bytes(entries: dict[str, object], *, stored: bool = False) -> bytes:
+    """A zip archive for attack rows (case 13, EPUB/ZIP inputs): ``entries`` maps each
+    archive name (``../evil``, ``/abs``, duplicates via a list of pairs…) to bytes, or to
+    a :class:`Symlink` (stored as a Unix symbolic link entry)."""
+    buffer = io.BytesIO()
+    items = entries.items() if isinstance(entries, dict) else entries
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED) as archive:
+        for name, content in items:
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            if isinstance(content, Symlink):
+                info.external_attr = (stat.S_IFLNK | 0o777) << 16
+                data = content.target.encode()
+            else:
+                info.external_attr = 0o100644 << 16
+                data = content if isinstance(content, bytes) else str(content).encode()
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # duplicate names are the point
+                archive.writestr(info, data)
+    return buffer.getvalue()
 
 
 def make_file(path: Path, content, placeholders: dict[str, str]) -> bool:
