@@ -32,3 +32,7 @@ def vnu_jar() -> Path | None:
 
 def pdftotext() -> str | None:
     return shutil.which("pdftotext")
+
+
+def pdfinfo() -> str | None:
+    return shutil.which("pdfinfo")

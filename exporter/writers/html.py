@@ -26,10 +26,11 @@ from markupsafe import Markup
 from ..fetch import FetchRefused
 from ..i18n import labels
 from ..model import EPUB_NS, XHTML_NS, Article
+from ..pagesetup import Resolved, page_css, resolve
 from ..settings import Context
 from ..xmlparse import parse_xml
 
-__all__ = ["Page", "page", "render", "to_html5", "format_date", "byline", "inline_images", "add_style"]
+__all__ = ["Page", "page", "print_page", "render", "to_html5", "format_date", "byline", "inline_images", "add_style"]
 
 EPUB_TYPE = f"{{{EPUB_NS}}}type"
 MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -288,8 +289,20 @@ def add_style(root: etree._Element, css: str) -> None:
     style.text = "\n" + css.strip() + "\n"
 
 
-def render(ctx: Context) -> bytes:
+def print_page(ctx: Context) -> tuple[Page, Resolved]:
+    """The print page with the run's page setup: the paper, margins and notes placement
+    resolved against the theme, and a ``page-<size>`` class on ``<html>`` for themes."""
+    resolved = resolve(ctx.settings.page, ctx.theme)
     pg = page(ctx, "print")
+    classes = pg.root.get("class", "").split()
+    pg.root.set("class", " ".join([*classes, f"page-{resolved.paper.key}"]))
+    return pg, resolved
+
+
+def render(ctx: Context) -> bytes:
+    """The print-ready HTML file: one self-contained page (CSS inlined, images as data:
+    URLs) that reads on screen and prints from a browser at the chosen paper size."""
+    pg, resolved = print_page(ctx)
     inline_images(ctx, pg)
-    add_style(pg.root, ctx.theme.css("print.css"))
+    add_style(pg.root, ctx.theme.css("print.css") + "\n" + page_css(resolved))
     return to_html5(pg.root)
