@@ -50,7 +50,7 @@ _MM_TO_PT = 72 / 25.4
 def pdf_options(ctx: Context) -> dict:
     """WeasyPrint options for this document (layout and writing use the same ones)."""
     variant = ctx.settings.page.pdf_variant
-    return {"pdf_variant": variant.weasyprint, "pdf_tags": True}
+    return {"pdf_variant": variant.weasyprint, "pdf_tags": True, "custom_metadata": True}
 
 
 class _Capture(logging.Handler):
@@ -221,6 +221,8 @@ class _PageBoxes:
     def __call__(self, document, pdf) -> None:
         import pydyf
 
+        if "AF" in pdf.catalog:  # WeasyPrint lists each associated file twice
+            pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
         for obj in pdf.objects:
             if isinstance(obj, dict) and obj.get("Type") == "/Page" and "TrimBox" in obj:
                 left, top, right, bottom = (float(v) for v in obj["TrimBox"])
