@@ -195,8 +195,8 @@ def press_css(resolved: Resolved) -> str:
     setup = resolved.setup
     if not setup.print_shop:
         return ""
-    area = css_bleed_mm(setup)
-    rules = [f"bleed: {area:.2f}mm;"]
+    area = css_bleed_mm(setup) * 72 / 25.4
+    rules = [f"bleed: {area:.3f}pt;"]
     rules.append("marks: crop cross;" if setup.crop_marks else "marks: none;")
     return "@page { " + " ".join(rules) + " }\n"
 

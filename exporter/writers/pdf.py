@@ -12,8 +12,9 @@ On top of the print page, the PDF gets:
 
 * notes at the foot of the page (:mod:`.footnotes`), unless the theme or
   ``--pdf-notes end`` keeps them at the end;
-* tables that are too wide for their column set smaller (``table.fit``) after a first
-  layout, and a diagnostic (P003) if one still does not fit;
+* tables that are too wide for their column set smaller after a first layout
+  (``table.fit``), then wrapped inside words (``table.fit-more``) with a diagnostic
+  (P003) — never clipped or run into the next column;
 * metadata in the document information dictionary and in XMP: title, authors,
   subject, keywords, language, publisher, rights, licence, identifier and dates from
   the build clock (``SOURCE_DATE_EPOCH``); the file identifier is a content hash;
@@ -90,10 +91,13 @@ def _stylesheet_texts(ctx: Context, resolved: Resolved) -> list[tuple[str, str |
     return sheets
 
 
-def print_document(ctx: Context, fit: frozenset[int] = frozenset()
+def print_document(ctx: Context, fit: dict[int, int] | None = None
                    ) -> tuple[weasyprint.HTML, list[weasyprint.CSS], bytes, Resolved]:
     """The print page as WeasyPrint objects (all fetching confined), its HTML bytes and
-    the resolved page setup. ``fit`` lists tables (by document order) to set smaller."""
+    the resolved page setup. ``fit`` maps tables (by document order) to how much
+    smaller to set them: 1 small type (``table.fit``), 2 smaller and wrapped inside
+    words if need be (``table.fit.fit-more``)."""
+    fit = fit or {}
     pg, resolved = html.print_page(ctx)
     for img in pg.images:
         img.set("src", ctx.url_for(img.get("src", "")))
@@ -106,8 +110,10 @@ def print_document(ctx: Context, fit: frozenset[int] = frozenset()
     if resolved.notes == "foot":
         footnotes.move_to_call_sites(pg.root)
     for index, table in enumerate(pg.root.iter("table")):
-        if index in fit:
-            table.set("class", " ".join([*table.get("class", "").split(), "fit"]))
+        level = fit.get(index, 0)
+        if level:
+            extra = ["fit"] + (["fit-more"] if level > 1 else [])
+            table.set("class", " ".join([*table.get("class", "").split(), *extra]))
     page_bytes = html.to_html5(pg.root)
     base_url = ctx.article.source.resolve().as_uri()
     document = weasyprint.HTML(string=page_bytes.decode("utf-8"), base_url=base_url, url_fetcher=ctx.fetcher)
@@ -121,23 +127,27 @@ def layout(ctx: Context):
 
     Both the PDF writer and anything that needs to know where pages break (the EPUB
     page list) use this, so a build of several formats lays the page out only once
-    (twice when a table had to be set smaller to fit). Returns ``(document,
-    identifier)``; the identifier is a content hash for the PDF.
+    (up to three times when tables had to be set smaller to fit their column).
+    Returns ``(document, identifier)``; the identifier is a content hash for the PDF.
     """
     if "layout" not in ctx.cache:
         options = pdf_options(ctx)
+        fit: dict[int, int] = {}
         with _captured(ctx):
-            html_doc, stylesheets, page_bytes, resolved = print_document(ctx)
-            document = html_doc.render(stylesheets=stylesheets, **options)
-            wide = _overflowing_tables(html_doc, document)
-            if wide:
-                html_doc, stylesheets, page_bytes, resolved = print_document(ctx, frozenset(wide))
+            while True:
+                html_doc, stylesheets, page_bytes, resolved = print_document(ctx, fit)
                 document = html_doc.render(stylesheets=stylesheets, **options)
-                for index in sorted(_overflowing_tables(html_doc, document)):
-                    ctx.diagnostics.add(
-                        "P003", f"table {index + 1} is wider than the text column even in small type",
-                        file=ctx.article.source,
-                        hint="split the table, cut columns, or build with a wider --page-size")
+                wide = _overflowing_tables(html_doc, document)
+                if not wide or all(fit.get(index, 0) >= 2 for index in wide):
+                    break
+                for index in wide:
+                    fit[index] = min(fit.get(index, 0) + 1, 2)
+        for index in sorted(i for i, level in fit.items() if level >= 2):
+            still = "; it still does not fit" if index in wide else ""
+            ctx.diagnostics.add(
+                "P003", f"table {index + 1} is too wide for the text column: it is set in very small type, "
+                f"wrapped inside words where needed{still}", file=ctx.article.source,
+                hint="split the table or cut columns, or use a single-column theme or a wider --page-size")
         _check_image_resolution(ctx, document, resolved)
         digest = hashlib.sha256(page_bytes)
         for text, _ in _stylesheet_texts(ctx, resolved):
