@@ -57,8 +57,10 @@ def test_low_resolution_images_are_reported_for_print_shops(tmp_path):
     assert "type-case.png" in warnings[0].message and "ppi" in warnings[0].message
     office = build(TYPE_CASE, tmp_path / "office")
     assert "P002" not in office.diagnostics.codes()
-    # the harbour chart (1500 px in one column) is fine even for the press
+    # the harbour chart (1500 px in one column) and the scholarly chart (2100 px across) are fine for the press
     assert "P002" not in build(SOURCES / "harbour-ledger.xhtml", tmp_path / "ledger", crop_marks=True).diagnostics.codes()
+    assert "P002" not in build(SOURCES / "copying-the-page.xhtml", tmp_path / "journal", theme="scholarly",
+                               bleed_mm=3.0).diagnostics.codes()
 
 
 def test_page_css_comes_from_allowlists_and_numbers():

@@ -8,7 +8,7 @@ import pytest
 from lxml import html as lxml_html
 
 from _printing import POINTS, build
-from conftest import SOURCES
+from conftest import SOURCES, assert_epubcheck_clean
 from exporter.cli import main
 from exporter.errors import UsageError
 from exporter.themes import builtin_themes, load_theme
@@ -56,6 +56,11 @@ def test_theme_header_options(tmp_path):
         "Maren Holt", "Ilse Varga"]
     assert scholarly.xpath("//p[@class='identifier']/a/@href") == ["https://doi.org/10.5555/exporter.sample.2025.017"]
     assert scholarly.xpath("string(//p[@class='dateline'])") == "Published 20 May 2025"
+
+
+def test_scholarly_header_in_the_epub_is_valid(tmp_path):
+    """The header options change the shared page template: the EPUB stays valid."""
+    assert_epubcheck_clean(build(SCHOLARLY, tmp_path, formats=("epub",), theme="scholarly").outputs["epub"])
 
 
 def test_missing_theme_is_a_usage_error(tmp_path, capsys):
