@@ -96,7 +96,7 @@ def print_options(p: argparse.ArgumentParser) -> None:
     group.add_argument("--bleed", type=_bleed, default=0.0, metavar="LENGTH",
                        help="bleed around each page for a print shop, e.g. 3mm or 0.125in (sets the PDF BleedBox)")
     group.add_argument("--crop-marks", action="store_true",
-                       help="crop and registration marks outside the page (sets the PDF TrimBox)")
+                       help="crop and registration marks outside the bleed, for trimming")
 
 
 def _page_size(value: str) -> str:
