@@ -169,7 +169,7 @@ def render(ctx: Context) -> bytes:
         options["attachments"] = [_source_attachment(ctx)]
     with _captured(ctx):
         return document.write_pdf(pdf_identifier=identifier.encode("ascii"),
-                                  finisher=_PageBoxes(resolved.setup.bleed_mm), **options)
+                                  finisher=_Finisher(resolved.setup.bleed_mm), **options)
 
 
 # -- layout checks -----------------------------------------------------------------
@@ -221,9 +221,16 @@ def _check_image_resolution(ctx: Context, document, resolved: Resolved) -> None:
 
 # -- writing -----------------------------------------------------------------------
 
-class _PageBoxes:
-    """Finisher: the BleedBox is the trimmed page plus exactly the requested bleed
-    (WeasyPrint's CSS bleed area also holds the crop marks, so it can be wider)."""
+class _Finisher:
+    """Last touches on WeasyPrint's PDF objects, before they are written:
+
+    * the BleedBox is the trimmed page plus exactly the requested bleed (WeasyPrint's
+      CSS bleed area also holds the crop marks, so it can be wider);
+    * page footnotes are tagged ``Note`` (PDF/UA, Matterhorn 19-001) with an ``ID``,
+      and the structure tree gets the ``IDTree`` the PDF specification requires once
+      elements have IDs (WeasyPrint gives table header cells IDs without one);
+    * each associated file is listed once in ``/AF`` (WeasyPrint lists it twice).
+    """
 
     def __init__(self, bleed_mm: float) -> None:
         self.bleed = bleed_mm * _MM_TO_PT
@@ -231,13 +238,49 @@ class _PageBoxes:
     def __call__(self, document, pdf) -> None:
         import pydyf
 
-        if "AF" in pdf.catalog:  # WeasyPrint lists each associated file twice
+        if "AF" in pdf.catalog:
             pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
         for obj in pdf.objects:
             if isinstance(obj, dict) and obj.get("Type") == "/Page" and "TrimBox" in obj:
                 left, top, right, bottom = (float(v) for v in obj["TrimBox"])
                 b = self.bleed
                 obj["BleedBox"] = pydyf.Array([left - b, top - b, right + b, bottom + b])
+        if "StructTreeRoot" in pdf.catalog:
+            self._tag_notes(pdf)
+
+    @staticmethod
+    def _tag_notes(pdf) -> None:
+        import pydyf
+
+        def resolve(reference):  # an indirect reference (b"12 0 R") to its object
+            if isinstance(reference, bytes) and reference.endswith(b" R"):
+                return pdf.objects[int(reference.split()[0])]
+            return None
+
+        root = resolve(pdf.catalog["StructTreeRoot"])
+        document = resolve(root["K"][0])
+        count = 0
+        for reference in document["K"]:
+            area = resolve(reference)
+            if area is None or area.get("S") != "/NonStruct":  # a page's footnote area
+                continue
+            for kid in area["K"]:
+                element = resolve(kid)
+                if element is not None and element.get("S") == "/Span":
+                    count += 1
+                    element["S"] = "/Note"
+                    element["ID"] = pydyf.String(f"footnote-{count}")
+        ids = []
+        for obj in pdf.objects:
+            if isinstance(obj, dict) and obj.get("Type") == "/StructElem" and "ID" in obj:
+                ids.append((str(getattr(obj["ID"], "string", obj["ID"])), obj))
+        if ids:
+            names = pydyf.Array()
+            for key, obj in sorted(ids, key=lambda item: item[0].encode("utf-8")):
+                names.extend([pydyf.String(key), obj.reference])
+            tree = pydyf.Dictionary({"Names": names})
+            pdf.add_object(tree)
+            root["IDTree"] = tree.reference
 
 
 def _source_attachment(ctx: Context) -> weasyprint.Attachment:

@@ -137,3 +137,17 @@ def test_running_heads_are_not_text(scholarly_pdf):
     """Running heads and folios are artifacts: they are not in the reading order."""
     text = pdf_text(scholarly_pdf)
     assert normalize(text).count(normalize("Sample Journal of Archival Practice")) == 1  # the masthead only
+
+
+def test_footnotes_are_tagged_as_notes_with_ids(scholarly_pdf):
+    """PDF/UA: page footnotes are Note elements, each with an ID, and the IDs are in
+    the structure tree's IDTree (which the PDF specification requires)."""
+    with pikepdf.open(scholarly_pdf) as pdf:
+        notes = _struct_elements(pdf, "/Note")
+        assert [str(n.ID) for n in notes] == ["footnote-1", "footnote-2", "footnote-3", "footnote-4"]
+        names = pdf.Root.StructTreeRoot.IDTree.Names
+        keys = [str(names[i]) for i in range(0, len(names), 2)]
+        assert keys == sorted(keys)
+        assert {"footnote-1", "footnote-4"} <= set(keys)
+        for i in range(0, len(names), 2):
+            assert str(names[i + 1].ID) == str(names[i])
