@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from .errors import UsageError
 
 __all__ = ["PAGE_SIZES", "PDF_VARIANTS", "PageSetup", "PaperSize", "PdfVariant", "parse_length_mm",
-           "page_size_key", "page_css", "press_css", "margins_for", "resolve"]
+           "page_size_key", "page_css", "press_css", "css_bleed_mm", "margins_for", "resolve", "Resolved"]
 
 
 @dataclass(frozen=True)

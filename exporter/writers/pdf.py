@@ -37,7 +37,7 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.images import RasterImage
 from weasyprint.pdf.metadata import DocumentMetadata
 
-from ..pagesetup import Resolved, css_bleed_mm, page_css, press_css
+from ..pagesetup import Resolved, page_css, press_css
 from ..settings import Context
 from . import footnotes, html
 
