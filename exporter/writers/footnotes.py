@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-__all__ = ["move_to_call_sites"]
+__all__ = ["move_to_call_sites", "label_headings"]
 
 #: note blocks that can be set as spans inside a paragraph: tag -> class
 _BLOCKS = {"p": "fn-p", "blockquote": "fn-quote", "ul": "fn-list", "ol": "fn-list fn-ol", "li": "fn-li",
@@ -115,3 +115,19 @@ def _trim_end(element: etree._Element) -> None:
         element = last
     if element.text:
         element.text = element.text.rstrip()
+
+
+def label_headings(root: etree._Element) -> None:
+    """Give headings that hold a note call a ``data-bookmark`` without it (and without
+    the footnote), which ``paged.css`` uses as the PDF bookmark's label."""
+    def text(element: etree._Element) -> str:
+        parts = [element.text or ""]
+        for child in element:
+            if not {"noteref", "footnote"} & set(_classes(child)):
+                parts.append(text(child))
+            parts.append(child.tail or "")
+        return "".join(parts)
+
+    for heading in root.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+        if any({"noteref", "footnote"} & set(_classes(el)) for el in heading.iter(etree.Element)):
+            heading.set("data-bookmark", " ".join(text(heading).split()))

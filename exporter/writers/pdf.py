@@ -109,6 +109,7 @@ def print_document(ctx: Context, fit: dict[int, int] | None = None
             a.attrib.pop("rel", None)
     if resolved.notes == "foot":
         footnotes.move_to_call_sites(pg.root)
+    footnotes.label_headings(pg.root)
     for index, table in enumerate(pg.root.iter("table")):
         level = fit.get(index, 0)
         if level:

@@ -117,3 +117,13 @@ def test_wide_tables_fit_their_column(tmp_path, theme):
         html_doc, sheets, _, _ = pdf.print_document(ctx, fit)
         document = html_doc.render(stylesheets=sheets, **pdf.pdf_options(ctx))
         assert pdf._overflowing_tables(html_doc, document) == overflowing
+
+
+def test_note_calls_are_not_in_bookmarks():
+    from exporter.writers.footnotes import label_headings
+
+    root = lxml_html.fromstring("<html><body><h2>A <em>heading<b>!</b></em> here<a class='noteref' href='#a'>1</a>"
+                                "<span class='footnote'>Note.</span> too</h2><h3>Plain</h3></body></html>")
+    label_headings(root)
+    assert root.find(".//h2").get("data-bookmark") == "A heading! here too"
+    assert root.find(".//h3").get("data-bookmark") is None
