@@ -14,12 +14,20 @@ page reads as one. An untagged PDF is read as raw text with page furniture remov
 
 from __future__ import annotations
 
+import posixpath
 import re
 import subprocess
 import unicodedata
+import zipfile
 from pathlib import Path
+from urllib.parse import unquote
 
+from lxml import etree
+
+from ..errors import ExporterError
+from ..xmlparse import parse_xml
 from . import tools
+from .result import Finding, Severity
 
 _IGNORED = re.compile(r"[\s\u00ad\u200b-\u200f\u2060\ufeff\-\u2010\u2011]+")
 
@@ -89,3 +97,89 @@ def _only_furniture(line: str, known: list[str]) -> bool:
     for item in known:
         line = line.replace(item, "")
     return not line
+
+
+# --- the text of each kind of output ---------------------------------------------------
+
+def epub_text(path: Path) -> str:
+    """The text of an EPUB's reading order (spine documents, navigation excluded)."""
+    with zipfile.ZipFile(path) as book:
+        container = _xml(book.read("META-INF/container.xml"), "META-INF/container.xml")
+        opf_name = container.xpath("string(//*[local-name()='rootfile']/@full-path)")
+        opf = _xml(book.read(opf_name), opf_name)
+        base = posixpath.dirname(opf_name)
+        items = {item.get("id"): item for item in opf.xpath("//*[local-name()='manifest']/*[local-name()='item']")}
+        texts = []
+        for ref in opf.xpath("//*[local-name()='spine']/*[local-name()='itemref']/@idref"):
+            item = items.get(ref)
+            if item is None or "nav" in (item.get("properties") or "").split():
+                continue
+            name = posixpath.normpath(posixpath.join(base, unquote(item.get("href", ""))))
+            texts.append(_visible_text(_xml(book.read(name), name)))
+    return "\n".join(texts)
+
+
+def html_text(path: Path) -> str:
+    """The text of an HTML page's body."""
+    from lxml import html
+
+    return _visible_text(html.fromstring(path.read_bytes()))
+
+
+def output_text(path: Path, furniture: list[str] = ()) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".epub":
+        return epub_text(path)
+    if suffix == ".pdf":
+        return pdf_text(path, furniture)
+    if suffix in (".html", ".htm", ".xhtml"):
+        return html_text(path)
+    raise ValueError(f"{path.name}: no text extraction for {suffix or 'files without a suffix'}")
+
+
+_MAX_REPORTED = 20
+
+
+def check(path: Path, article) -> list[Finding]:
+    """An error for every text block of ``article`` that is missing from the output at ``path``."""
+    blocks = article.text_blocks()
+    furniture = [article.meta.title, article.meta.publication or ""]
+    try:
+        text = output_text(path, furniture)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, subprocess.CalledProcessError, ExporterError) as error:
+        return [Finding(Severity.ERROR, f"the output's text cannot be read: {error}", "unreadable")]
+    lost = set(missing(blocks, text))
+    found = []
+    for number, block in enumerate(blocks, 1):
+        if block in lost:
+            shown = block if len(block) <= 100 else block[:97] + "…"
+            found.append(Finding(Severity.ERROR, f"text block missing: “{shown}”", "missing-text",
+                                 f"block {number} of {len(blocks)}"))
+    if len(found) > _MAX_REPORTED:
+        found = found[:_MAX_REPORTED] + [Finding(Severity.ERROR, f"… and {len(found) - _MAX_REPORTED} more blocks "
+                                                                 "are missing", "missing-text")]
+    return found
+
+
+def _xml(data: bytes, name: str):
+    return parse_xml(data, name).getroot()
+
+
+_NOT_TEXT = ("script", "style", "template", "head", "title")
+
+
+def _visible_text(root) -> str:
+    """The text of a document in reading order, without its head, scripts and styles."""
+    parts, hidden = [], 0
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        named = isinstance(element.tag, str)
+        skip = named and etree.QName(element).localname in _NOT_TEXT
+        if event == "start":
+            hidden += skip
+            if named and not hidden:
+                parts.append(element.text or "")
+        else:
+            hidden -= skip
+            if not hidden and element is not root:
+                parts.append(element.tail or "")
+    return "".join(parts)

@@ -34,6 +34,10 @@ def pdftotext() -> str | None:
     return shutil.which("pdftotext")
 
 
+def qpdf() -> str | None:
+    return shutil.which("qpdf")
+
+
 def pdfinfo() -> str | None:
     return shutil.which("pdfinfo")
 
