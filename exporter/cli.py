@@ -252,6 +252,7 @@ def _check_parser(sub) -> None:
     check.add_argument("--theme", default="magazine", help="the theme the outputs were built with (for --twice)")
     check.add_argument("--format", choices=("text", "json"), default="text", help="report format")
     _check_options(check)
+    print_options(check)  # for --twice: the print options the outputs were built with
 
 
 def _gate_options(args: argparse.Namespace, settings: Settings, theme, sources_given: bool) -> check_gate.Options:
@@ -274,7 +275,7 @@ def _check(args: argparse.Namespace) -> int:
     targets = check_gate.find_outputs(args.outputs)
     if args.source:
         check_gate.match_sources(targets, discover(args.source))
-    settings = Settings(theme=args.theme)
+    settings = Settings(theme=args.theme, page=_page_setup(args))
     theme = load_theme(args.theme) if args.twice else None  # a bad --theme is a usage error up front
     gate = check_gate.run(targets, _gate_options(args, settings, theme, bool(args.source)))
     _write_junit(args, gate)

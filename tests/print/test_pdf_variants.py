@@ -87,3 +87,14 @@ def test_bad_print_options_are_usage_errors(tmp_path, capsys, args, message):
     assert code == 2
     assert message in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+def test_check_twice_rebuilds_with_the_same_print_options(tmp_path, capsys, monkeypatch):
+    """`exporter check --twice` takes the print options the outputs were built with."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    source = SOURCES / "type-case.txt"
+    options = ["--pdf-variant", "pdf/a-3b", "--page-size", "a5"]
+    assert main(["build", str(source), "-o", str(tmp_path), "--to", "pdf", *options]) == 0
+    check = ["check", str(tmp_path / "type-case.pdf"), "--source", str(source), "--only", "reproducible", "--twice"]
+    assert main([*check, *options]) == 0
+    assert main(check) == 1  # rebuilt as a default PDF/UA on A4: not the same bytes
