@@ -18,6 +18,7 @@ from .modelfile import dump_model
 from .outputs import sweep_stale, write_bytes
 from .fetch import MAX_DOCUMENT_BYTES, MAX_RESOURCE_BYTES
 from .isolation import DEFAULT_MEMORY, DEFAULT_TIMEOUT, STATUSES, parse_seconds, parse_size
+from .pagesetup import PAGE_SIZES, PDF_VARIANTS, PageSetup, page_size_key, parse_length_mm
 from .pipeline import build_many, discover, load
 from .settings import FORMATS, Settings
 from .themes import builtin_themes, load_theme, styles_dir
@@ -102,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="fail a document on any warning")
     build.add_argument("--format", choices=("text", "json"), default="text", help="report format")
     source_options(build)
+    print_options(build)
     limits = build.add_argument_group("limits per document (each document is built in its own process)")
     limits.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help=f"stop a document after this long, e.g. 90 or 10m; 0 = no limit "
@@ -120,6 +122,41 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("themes", help="list the built-in themes")
     _check_parser(sub)
     return parser
+
+
+def print_options(p: argparse.ArgumentParser) -> None:
+    group = p.add_argument_group("print", "paper, PDF flavour and print-shop output (PDF and print HTML)")
+    group.add_argument("--page-size", type=_page_size, default=None, metavar="SIZE",
+                       help=f"paper: {', '.join(PAGE_SIZES)} (default: the theme's, usually a4)")
+    group.add_argument("--pdf-variant", choices=list(PDF_VARIANTS), default="pdf/ua-1", metavar="VARIANT",
+                       help="pdf/ua-1 (default, tagged and accessible); archival: "
+                            + ", ".join(k for k in PDF_VARIANTS if k.startswith("pdf/a"))
+                            + " (PDF/A-3 and 4f embed the article's source)")
+    group.add_argument("--pdf-notes", choices=("foot", "end"), default=None,
+                       help="notes at the foot of each page or at the end of the article (default: the theme's)")
+    group.add_argument("--bleed", type=_bleed, default=0.0, metavar="LENGTH",
+                       help="bleed around each page for a print shop, e.g. 3mm or 0.125in (sets the PDF BleedBox)")
+    group.add_argument("--crop-marks", action="store_true",
+                       help="crop and registration marks outside the bleed, for trimming")
+
+
+def _page_size(value: str) -> str:
+    try:
+        return page_size_key(value)
+    except UsageError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _bleed(value: str) -> float:
+    try:
+        return parse_length_mm(value, what="--bleed")
+    except UsageError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _page_setup(args: argparse.Namespace) -> PageSetup:
+    return PageSetup(size=args.page_size, variant=args.pdf_variant, notes=args.pdf_notes,
+                     bleed_mm=args.bleed, crop_marks=args.crop_marks)
 
 
 def _metadata(args: argparse.Namespace) -> Metadata | None:
@@ -155,7 +192,7 @@ def _default_sources() -> list[Path]:
 
 
 def _build(args: argparse.Namespace) -> int:
-    settings = _settings(args, formats=args.to, theme=args.theme, strict=args.strict,
+    settings = _settings(args, formats=args.to, theme=args.theme, strict=args.strict, page=_page_setup(args),
                          timeout=args.timeout, memory_limit=args.memory_limit)
     theme = load_theme(args.theme)
     sources = discover(args.sources or _default_sources())
@@ -259,6 +296,7 @@ def _check_parser(sub) -> None:
     check.add_argument("--theme", default="magazine", help="the theme the outputs were built with (for --twice)")
     check.add_argument("--format", choices=("text", "json"), default="text", help="report format")
     _check_options(check)
+    print_options(check)  # for --twice: the print options the outputs were built with
 
 
 def _gate_options(args: argparse.Namespace, settings: Settings, theme, sources_given: bool) -> check_gate.Options:
@@ -281,7 +319,7 @@ def _check(args: argparse.Namespace) -> int:
     targets = check_gate.find_outputs(args.outputs)
     if args.source:
         check_gate.match_sources(targets, discover(args.source))
-    settings = Settings(theme=args.theme)
+    settings = Settings(theme=args.theme, page=_page_setup(args))
     theme = load_theme(args.theme) if args.twice else None  # a bad --theme is a usage error up front
     gate = check_gate.run(targets, _gate_options(args, settings, theme, bool(args.source)))
     _write_junit(args, gate)

@@ -18,6 +18,7 @@ from .errors import UsageError
 from .fetch import MAX_DOCUMENT_BYTES, MAX_IMAGE_PIXELS, MAX_RESOURCE_BYTES, ConfinedFetcher
 from .isolation import DEFAULT_MEMORY, DEFAULT_TIMEOUT, Limits
 from .model import Article, Metadata
+from .pagesetup import PageSetup
 
 FORMATS = ("epub", "pdf", "html")
 
@@ -31,6 +32,8 @@ class Settings:
     metadata: Metadata | None = None
     max_resource_bytes: int = MAX_RESOURCE_BYTES
     max_document_bytes: int = MAX_DOCUMENT_BYTES
+    #: print choices: paper, PDF variant, notes placement, bleed, crop marks
+    page: PageSetup = field(default_factory=PageSetup)
     max_image_pixels: int = MAX_IMAGE_PIXELS
     #: per-document limits (exporter.isolation): wall-clock seconds and memory bytes,
     #: None for no limit; isolate=False renders in-process (no limits, for debugging)

@@ -12,10 +12,13 @@ from pathlib import Path
 import pytest
 
 from exporter.cli import main
+from exporter.pipeline import discover
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "sources"
 EPOCH = "1700000000"
+#: how many sample articles sources/ holds (each builds to an EPUB, a PDF and an HTML file)
+SAMPLES = len(discover([SOURCES]))
 
 
 @pytest.fixture(scope="session")

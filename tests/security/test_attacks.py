@@ -259,8 +259,9 @@ def test_fifo_and_huge_sources_are_refused(tmp_path, capsys):
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
 
 
-def test_theme_attachments_are_removed_even_without_the_transform(tmp_path, monkeypatch, loopback):
-    """The backstop in exporter.weasy drops attachments whatever made them."""
+def test_attachments_are_removed_even_without_the_transform(tmp_path, monkeypatch):
+    """With the source transform switched off, the layers after it still keep the PDF
+    free of attachments."""
     from exporter import transforms
 
     monkeypatch.setattr(transforms, "TRANSFORMS",
@@ -270,14 +271,28 @@ def test_theme_attachments_are_removed_even_without_the_transform(tmp_path, monk
     (sandbox.src / "a.xhtml").write_text(
         '<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><title>T</title></head><body><article>'
         '<p><a rel="attachment" href="inside.dat">notes</a></p></article></body></html>')
-    stdout = io.StringIO()
-    with redirect_stdout(stdout):
-        assert main(["build", str(sandbox.src / "a.xhtml"), "-o", str(sandbox.out), "--to", "pdf",
-                     "--format", "json"]) == 0
-    codes = [d["code"] for d in json.loads(stdout.getvalue())["documents"][0]["diagnostics"]]
-    assert "S010" in codes
+    assert main(["build", str(sandbox.src / "a.xhtml"), "-o", str(sandbox.out), "--to", "pdf"]) == 0
     assert pdf_attachments(sandbox.out / "a.pdf") == 0
     assert canary_hits([sandbox.out / "a.pdf"], [TOKEN]) == 0
+    figures.add("attacks")
+
+
+def test_backstop_drops_every_attachment_after_layout(tmp_path):
+    """exporter.weasy.render removes attachments whatever made them (<link> and <a>)."""
+    from exporter import weasy
+    from exporter.diagnostics import Diagnostics
+    from exporter.fetch import ConfinedFetcher
+
+    (tmp_path / "inside.dat").write_text(f"INSIDE{TOKEN}\n")
+    fetcher = ConfinedFetcher([tmp_path], Diagnostics(), source="a.html")
+    page = ('<html><head><link rel="attachment" href="inside.dat"/></head>'
+            '<body><p><a rel="attachment" href="inside.dat">notes</a></p></body></html>')
+    document = weasy.render(weasy.html(page, base_url=(tmp_path / "a.html").as_uri(), fetcher=fetcher), [],
+                            diagnostics=fetcher.diagnostics, source="a.html")
+    document.write_pdf(tmp_path / "a.pdf")
+    assert fetcher.diagnostics.codes() == ["S010"]
+    assert pdf_attachments(tmp_path / "a.pdf") == 0
+    assert canary_hits([tmp_path / "a.pdf"], [TOKEN]) == 0
     figures.add("attacks")
 
 
