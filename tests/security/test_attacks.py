@@ -326,3 +326,21 @@ def test_strict_fails_on_image_problems_and_names_the_file(tmp_path, capsys, nam
     assert not out.exists() or not list(out.iterdir())
     assert main(["build", str(tmp_path / "doc.xhtml"), "-o", str(out), "--to", "html"]) == 0  # not strict: built
     figures.add("attacks")
+
+
+def test_only_exporters_own_attachment_in_archival_pdfs(tmp_path):
+    """PDF/A-3 carries the article's model file, attached by exporter; nothing a source
+    asked for."""
+    import pikepdf
+
+    sandbox = Sandbox(tmp_path)
+    (sandbox.src / "inside.dat").write_text(f"INSIDE{TOKEN}\n")
+    (sandbox.src / "doc.xhtml").write_text(
+        '<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><title>T</title></head><body><article>'
+        '<p><a rel="attachment" href="inside.dat">notes</a></p></article></body></html>')
+    assert main(["build", str(sandbox.src / "doc.xhtml"), "-o", str(sandbox.out), "--to", "pdf",
+                 "--pdf-variant", "pdf/a-3b"]) == 0
+    with pikepdf.open(sandbox.out / "doc.pdf") as pdf:
+        assert list(pdf.attachments) == ["doc.xhtml"]
+    assert canary_hits([sandbox.out / "doc.pdf"], [TOKEN]) == 0
+    figures.add("attacks")
