@@ -23,9 +23,10 @@ helpers die with it), gets no core dumps, and dies with its parent.
 
 :func:`run_many` keeps up to ``workers`` children busy and yields each outcome as it
 arrives: a batch on a pool of workers, each document still alone in its process.
-Forking is cheap on Linux (about 0.05 s per document, measured in
-``tests/security/test_limits.py``); where ``fork`` is missing (Windows) or when
-``Limits(isolate=False)``, the function runs in-process with no limits.
+Forking is cheap on Linux: about 0.01 s for the fork itself and a few hundredths of a
+CPU second per full document build (measured by ``tests/security/test_limits.py``);
+where ``fork`` is missing (Windows) or with ``Limits(isolate=False)``, the function
+runs in-process with no limits.
 """
 
 from __future__ import annotations
@@ -176,7 +177,8 @@ def _set_limits(limits: Limits, base: int) -> None:
         ceiling = base + limits.memory
         resource.setrlimit(resource.RLIMIT_DATA, (ceiling, ceiling))
     if limits.timeout is not None:
-        # a backstop in case the parent cannot kill us: CPU time never exceeds wall time
+        # a backstop in case the parent cannot kill us: a (single-threaded) render's CPU
+        # time never exceeds its wall-clock time
         cpu = int(limits.timeout) + 10
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))

@@ -177,7 +177,14 @@ def _atheris(names: list[str], rest: list[str]) -> int:
     with atheris.instrument_imports(include=["exporter"]):
         from targets import TARGETS
     target = TARGETS[names[0]]
-    atheris.Setup([sys.argv[0], *[a for a in rest if a != "--"]], target)
+    arguments = [a for a in rest if a != "--"]
+    if not any(not a.startswith("-") for a in arguments):  # no corpus folder given: start from the seeds
+        corpus = HERE / "corpus" / names[0]
+        corpus.mkdir(parents=True, exist_ok=True)
+        for data in seeds(names[0]):
+            (corpus / hashlib.sha1(data).hexdigest()).write_bytes(data)
+        arguments.append(str(corpus))
+    atheris.Setup([sys.argv[0], *arguments], target)
     atheris.Fuzz()
     return 0
 
