@@ -34,6 +34,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "S006": (Severity.WARNING, "source text is not valid UTF-8; decoded with a fallback encoding"),
     "S007": (Severity.INFO, "metadata taken from the sidecar file"),
     "S008": (Severity.WARNING, "unknown metadata key ignored"),
+    "S010": (Severity.WARNING, "attachment link removed: only exporter attaches files to a PDF"),
     # model
     "M001": (Severity.WARNING, "image without alternative text"),
     "M002": (Severity.WARNING, "note is never referenced"),
@@ -47,6 +48,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "R005": (Severity.WARNING, "resource missing"),
     "R006": (Severity.WARNING, "resource refused: URL scheme not allowed"),
     "R007": (Severity.WARNING, "image could not be decoded"),
+    "R008": (Severity.WARNING, "resource refused: image has too many pixels (decompression bomb)"),
+    "R009": (Severity.WARNING, "unsafe content removed from an SVG image"),
+    "R010": (Severity.WARNING, "resource refused: SVG image is not well-formed or declares entities"),
     # EPUB
     "E001": (Severity.INFO, "no cover image; a typographic cover was generated"),
     "E002": (Severity.WARNING, "a font of the theme is not installed; it is not embedded"),
@@ -58,6 +62,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     # PDF / print
     "P001": (Severity.WARNING, "the renderer reported a problem"),
     "P002": (Severity.WARNING, "image resolution below 300 ppi at its printed size"),
+    "P003": (Severity.WARNING, "table too wide for the text column: set very small and wrapped inside words"),
     # HTML
     "H001": (Severity.WARNING, "resource could not be inlined into the HTML page"),
 }

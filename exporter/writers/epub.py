@@ -187,14 +187,14 @@ def render(ctx: Context) -> bytes:
     landmarks = [("cover", COVER_PAGE, words["cover"]), ("bodymatter", CONTENT, words["start"])]
     if notes is not None and notes.get("id"):
         landmarks.append(("endnotes", f"{CONTENT}#{notes.get('id')}", words["notes"]))
-    nav = epub_nav.nav_document(href=NAV, lang=meta.language, direction=meta.dir, title=meta.title, css=CSS,
-                                words=words, entries=entries, landmarks=landmarks, pages=markers,
-                                page_document=CONTENT)
+    nav_root = epub_nav.nav_document(href=NAV, lang=meta.language, direction=meta.dir, title=meta.title, css=CSS,
+                                     words=words, entries=entries, landmarks=landmarks, pages=markers,
+                                     page_document=CONTENT)
 
     css = covers.strip_style(ctx.theme.css("epub.css"))
     fonts: list[epub_fonts.EmbeddedFont] = []
     if options.embed_fonts:
-        documents = [root, cover_root, etree.fromstring(nav)]
+        documents = [root, cover_root, nav_root]
         css, fonts = epub_fonts.embed(ctx, css, documents, identifier, obfuscated=options.obfuscate_fonts,
                                       css_href=CSS)
 
@@ -208,7 +208,7 @@ def render(ctx: Context) -> bytes:
     content = Item("article", CONTENT, "application/xhtml+xml", epub_nav.xhtml_bytes(root),
                    ("mathml",) if root.find(f".//{{{MATHML_NS}}}math") is not None else ())
     cover_page = Item("cover", COVER_PAGE, "application/xhtml+xml", epub_nav.xhtml_bytes(cover_root))
-    items = [Item("nav", NAV, "application/xhtml+xml", nav, ("nav",)),
+    items = [Item("nav", NAV, "application/xhtml+xml", epub_nav.xhtml_bytes(nav_root), ("nav",)),
              Item("ncx", NCX, "application/x-dtbncx+xml", ncx),
              Item("style", CSS, "text/css", css.encode("utf-8")),
              cover_page, content, *images]

@@ -65,7 +65,8 @@ def _rel(href: str, base: str) -> str:
 
 def nav_document(*, href: str, lang: str, direction: str, title: str, css: str, words: dict[str, str],
                  entries: list[Entry], landmarks: list[tuple[str, str, str]], pages: list[Marker],
-                 page_document: str) -> bytes:
+                 page_document: str) -> etree._Element:
+    """The navigation document (serialise it with :func:`xhtml_bytes`)."""
     root = etree.Element(f"{X}html", nsmap={None: XHTML_NS, "epub": EPUB_NS})
     root.set("lang", lang)
     root.set(XML_LANG, lang)
@@ -112,7 +113,7 @@ def nav_document(*, href: str, lang: str, direction: str, title: str, css: str, 
         for marker in pages:
             li = etree.SubElement(ol, f"{X}li")
             etree.SubElement(li, f"{X}a", href=_rel(f"{page_document}#{marker.id}", href)).text = marker.label
-    return xhtml_bytes(root)
+    return root
 
 
 def ncx_document(*, href: str, identifier: str, lang: str, title: str, authors: list[str],
