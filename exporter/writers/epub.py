@@ -342,7 +342,8 @@ def _package(ctx: Context, identifier: str, items: list[Item], spine: list[Item]
 def _paper(ctx: Context) -> str:
     """The paper the PDF edition was laid out on (the page setup the layout resolved)."""
     setup = ctx.cache.get("page_setup")
-    paper = getattr(getattr(setup, "paper", None), "key", None)
+    paper = getattr(setup, "paper", None)
+    paper = getattr(paper, "label", None) or getattr(paper, "key", None)
     return str(paper or ctx.theme.setting("page", "size", default="A4"))
 
 

@@ -38,9 +38,8 @@ def books(tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("name", ["harbour-ledger", "twice"])
-def test_epubcheck_and_ace_pass(books, name):
-    assert_valid(books / f"{name}.epub")
+def test_epubcheck_and_ace_pass(books):
+    assert_valid(books / "harbour-ledger.epub", books / "twice.epub")
 
 
 def test_references_hold_only_their_number_and_point_forward(books):
