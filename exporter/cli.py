@@ -20,7 +20,7 @@ from .fetch import MAX_DOCUMENT_BYTES, MAX_RESOURCE_BYTES
 from .isolation import DEFAULT_MEMORY, DEFAULT_TIMEOUT, STATUSES, parse_seconds, parse_size
 from .pagesetup import PAGE_SIZES, PDF_VARIANTS, PageSetup, page_size_key, parse_length_mm
 from .pipeline import build_many, discover, load
-from .settings import FORMATS, Settings
+from .settings import FORMATS, EpubOptions, Settings
 from .themes import builtin_themes, load_theme, styles_dir
 from .checks import gate as check_gate
 from .checks import report as check_report
@@ -102,6 +102,14 @@ def _parser() -> argparse.ArgumentParser:
                        help=f"a built-in theme ({', '.join(builtin_themes())}) or a theme folder")
     build.add_argument("--strict", action="store_true", help="fail a document on any warning")
     build.add_argument("--format", choices=("text", "json"), default="text", help="report format")
+    epub = build.add_argument_group("EPUB")
+    epub.add_argument("--obfuscate-fonts", action="store_true",
+                      help="obfuscate embedded fonts (IDPF algorithm), as some font licences ask")
+    epub.add_argument("--no-embed-fonts", dest="embed_fonts", action="store_false",
+                      help="do not embed the theme's fonts; reading systems use their own")
+    epub.add_argument("--no-page-list", dest="page_list", action="store_false",
+                      help="leave out the print page numbers (spares laying out the PDF's pages "
+                           "when only the EPUB is built)")
     source_options(build)
     print_options(build)
     limits = build.add_argument_group("limits per document (each document is built in its own process)")
@@ -192,8 +200,10 @@ def _default_sources() -> list[Path]:
 
 
 def _build(args: argparse.Namespace) -> int:
+    epub = EpubOptions(embed_fonts=args.embed_fonts, obfuscate_fonts=args.obfuscate_fonts,
+                       page_list=args.page_list)
     settings = _settings(args, formats=args.to, theme=args.theme, strict=args.strict, page=_page_setup(args),
-                         timeout=args.timeout, memory_limit=args.memory_limit)
+                         timeout=args.timeout, memory_limit=args.memory_limit, epub=epub)
     theme = load_theme(args.theme)
     sources = discover(args.sources or _default_sources())
     args.output.mkdir(parents=True, exist_ok=True)

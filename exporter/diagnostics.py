@@ -53,6 +53,12 @@ CODES: dict[str, tuple[Severity, str]] = {
     "R010": (Severity.WARNING, "resource refused: SVG image is not well-formed or declares entities"),
     # EPUB
     "E001": (Severity.INFO, "no cover image; a typographic cover was generated"),
+    "E002": (Severity.WARNING, "a font of the theme is not installed; it is not embedded"),
+    "E003": (Severity.WARNING, "a font of the theme may not be embedded (licence or damaged file)"),
+    "E004": (Severity.WARNING, "the cover image cannot be used; a cover was generated"),
+    "E005": (Severity.WARNING, "the print page numbers were left out of the e-book (the layout failed)"),
+    "E006": (Severity.INFO, "no accessibility conformance claimed (the reasons are listed)"),
+    "E007": (Severity.WARNING, "a print page's start could not be found in the e-book"),
     # PDF / print
     "P001": (Severity.WARNING, "the renderer reported a problem"),
     "P002": (Severity.WARNING, "image resolution below 300 ppi at its printed size"),

@@ -24,6 +24,18 @@ FORMATS = ("epub", "pdf", "html")
 
 
 @dataclass(frozen=True)
+class EpubOptions:
+    """Options of the EPUB writer (the command line's "EPUB" group)."""
+
+    #: embed the theme's fonts (subset to the characters used)
+    embed_fonts: bool = True
+    #: obfuscate embedded fonts with the IDPF algorithm, as some font licences ask
+    obfuscate_fonts: bool = False
+    #: mark the print pages (lays out the PDF's pages, even when no PDF is written)
+    page_list: bool = True
+
+
+@dataclass(frozen=True)
 class Settings:
     formats: tuple[str, ...] = FORMATS
     theme: str = "magazine"
@@ -40,6 +52,7 @@ class Settings:
     timeout: float | None = DEFAULT_TIMEOUT
     memory_limit: int | None = DEFAULT_MEMORY
     isolate: bool = True
+    epub: EpubOptions = EpubOptions()
 
     @property
     def limits(self) -> Limits:

@@ -194,7 +194,29 @@ def _drop_image(img: etree._Element) -> None:
             parent.getparent().remove(parent)
 
 
-TRANSFORMS: list[Callable[[Context], None]] = [drop_attachment_links, assign_ids, check_notes, check_links, check_images]
+def tidy_structure(ctx: Context) -> None:
+    """What assistive technology needs of the structure, in every output: heading levels
+    that do not skip (an h4 straight after an h2 becomes an h3; the title is the h1), and
+    no empty header cells (a ``<th>`` with nothing in it labels nothing: it becomes a
+    ``<td>``). Sources from other tools (JATS tables, nested web pages) often have both."""
+    body = ctx.article.body
+    last = 1
+    for heading in body.iter("h2", "h3", "h4", "h5", "h6"):
+        level = int(heading.tag[1])
+        if level > last + 1:
+            level = last + 1
+            heading.tag = f"h{level}"
+        last = level
+    for cell in list(body.iter("th")):
+        if not "".join(cell.itertext()).strip() and cell.find(".//img") is None and not any(
+                isinstance(el.tag, str) and el.tag.startswith("{") for el in cell.iter()):
+            cell.tag = "td"
+            for name in ("scope", "abbr"):
+                cell.attrib.pop(name, None)
+
+
+TRANSFORMS: list[Callable[[Context], None]] = [drop_attachment_links, assign_ids, check_notes, check_links, check_images,
+                                               tidy_structure]
 
 
 def apply(ctx: Context) -> None:

@@ -46,6 +46,14 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
+if ! command -v npm >/dev/null 2>&1; then
+  # the npm checkers (DAISY Ace, the Nu HTML Checker) need Node.js; Debian's will do
+  echo "setup: installing Debian packages: nodejs npm"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null || true
+fi
 if command -v npm >/dev/null 2>&1; then
   if [ ! -d node_modules ] || [ package.json -nt node_modules ] || [ package-lock.json -nt node_modules ]; then
     echo "setup: installing npm checkers"
@@ -53,6 +61,6 @@ if command -v npm >/dev/null 2>&1; then
     touch node_modules
   fi
 else
-  echo "setup: npm not found; the HTML checker will be skipped" >&2
+  echo "setup: npm not found; the HTML checker and DAISY Ace cannot run" >&2
 fi
 echo "setup: ready"

@@ -1,10 +1,19 @@
-"""EPUB 3: the article's page (target ``"epub"``) packaged with EbookLib.
+"""EPUB 3: the article's page (target ``"epub"``) packaged as a reflowable e-book.
 
-EbookLib builds the package (OPF metadata, manifest, spine, NCX for older readers);
-exporter supplies the content documents and the navigation document itself, because
-EbookLib's own rewrite of XHTML drops attributes and its nav lacks the landmarks and
-labels a first-rate book needs. The zip is then rewritten so that the same input
-gives the same bytes: ``mimetype`` first and stored, fixed entry order and times.
+The content document is :func:`html.page` for the e-book, with EPUB semantics and
+matching ARIA roles (:mod:`.epub_semantics`) and markers for the pages of the PDF
+(:mod:`.epub_pages`). Around it this module writes the package: a cover
+(:mod:`.cover`), the navigation document and NCX (:mod:`.epub_nav`), the theme's
+fonts (:mod:`.epub_fonts`), accessibility metadata computed from the content
+(:mod:`.epub_a11y`), the package document and the container.
+
+The package document is written here rather than by EbookLib: the metadata that a
+first-rate e-book carries (refinements, accessibility properties, collections, the
+page source) and the NCX page list, font obfuscation and byte-for-byte reproducible
+zips are beyond what EbookLib writes, and the OPF is a small XML document.
+Reproducible: ``mimetype`` first and stored, fixed entry order and times,
+``dcterms:modified`` from the build clock (``SOURCE_DATE_EPOCH``), the identifier
+from the metadata or the content.
 """
 
 from __future__ import annotations
@@ -15,24 +24,37 @@ import io
 import posixpath
 import uuid
 import zipfile
+from dataclasses import dataclass
 
-from ebooklib import epub as ebl
 from lxml import etree
 
+from .. import __version__
 from ..fetch import FetchRefused
 from ..i18n import labels
-from ..model import EPUB_NS, XHTML_NS, XML_LANG, normalize_space, text_of
+from ..model import EPUB_NS, MATHML_NS, XHTML_NS, XML_LANG
 from ..modelfile import dump_model
 from ..settings import Context
-from . import html
+from . import cover as covers
+from . import epub_a11y, epub_fonts, epub_nav, epub_pages, epub_semantics, html
 
 __all__ = ["render", "identifier_for"]
 
 X = f"{{{XHTML_NS}}}"
-EPUB_TYPE = f"{{{EPUB_NS}}}type"
+OPF_NS = "http://www.idpf.org/2007/opf"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+O = f"{{{OPF_NS}}}"
+DC = f"{{{DC_NS}}}"
+PACKAGE_DIR = "EPUB"
 CONTENT = "text/article.xhtml"
+COVER_PAGE = "text/cover.xhtml"
 NAV = "nav.xhtml"
+NCX = "toc.ncx"
+CSS = "css/style.css"
 ID_NAMESPACE = uuid.UUID("6f1c8a52-3d5e-4f43-9a8e-2c7d0b6e5a11")
+#: roles that make a contributor a creator (dc:creator) rather than a dc:contributor
+CREATOR_ROLES = ("aut", "ivr", "ive", "cre")
+_STORED = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+IBOOKS_PREFIX = "ibooks: http://vocabulary.itunes.apple.com/rdf/ibooks/vocabulary-extensions-1.0/"
 
 
 def identifier_for(ctx: Context) -> str:
@@ -44,81 +66,48 @@ def identifier_for(ctx: Context) -> str:
     return f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, digest)}"
 
 
-class _Writer(ebl.EpubWriter):
-    """EbookLib's writer with exporter's navigation document and package attributes."""
-
-    def __init__(self, name, book, nav: bytes, lang: str, direction: str, options=None):
-        super().__init__(name, book, options)
-        self._nav = nav
-        self._lang = lang
-        self._direction = direction
-
-    def _get_nav(self, item):  # noqa: ARG002 - exporter builds the nav itself
-        return self._nav
-
-    def _write_opf_file(self, root):
-        root.set(XML_LANG, self._lang)
-        root.set("dir", self._direction)
-        super()._write_opf_file(root)
+@dataclass
+class Item:
+    id: str
+    href: str  #: relative to the package folder
+    media_type: str
+    data: bytes
+    properties: tuple[str, ...] = ()
 
 
-def _toc_entries(root: etree._Element) -> list[tuple[int, str, str]]:
-    """(level, id, text) for the page's h2/h3 headings."""
-    entries = []
-    for heading in root.iter(f"{X}h2", f"{X}h3"):
-        key = heading.get("id") or heading.getparent().get("id")
-        if not key or "notes" in heading.getparent().get("class", ""):
-            continue
-        entries.append((int(heading.tag[-1]) - 1, key, normalize_space(text_of(heading))))
-    return entries
+#: raster formats every reading system shows (EPUB 3.3 core media types); others become PNG
+_CORE_IMAGES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+_EXTENSIONS = {"PNG": ("png",), "JPEG": ("jpg", "jpeg"), "GIF": ("gif",), "WEBP": ("webp",)}
 
 
-def _nav_document(ctx: Context, entries, words) -> bytes:
-    meta = ctx.article.meta
-    root = etree.Element(f"{X}html", nsmap={None: XHTML_NS, "epub": EPUB_NS})
-    root.set("lang", meta.language)
-    root.set(XML_LANG, meta.language)
-    root.set("dir", meta.dir)
-    head = etree.SubElement(root, f"{X}head")
-    etree.SubElement(head, f"{X}meta", charset="utf-8")
-    etree.SubElement(head, f"{X}title").text = meta.title
-    etree.SubElement(head, f"{X}link", rel="stylesheet", href="css/style.css")
-    body = etree.SubElement(root, f"{X}body")
-    toc = etree.SubElement(body, f"{X}nav", {EPUB_TYPE: "toc", "id": "toc", "role": "doc-toc"})
-    etree.SubElement(toc, f"{X}h2").text = words["contents"]
-    ol = etree.SubElement(toc, f"{X}ol")
-    top = etree.SubElement(ol, f"{X}li")
-    etree.SubElement(top, f"{X}a", href=CONTENT).text = meta.title
-    parents = {1: top}
-    for level, key, text in entries:
-        holder = parents.get(level)
-        if holder is None:  # an h3 before any h2: attach to the title
-            holder = parents[max(k for k in parents if k < level)]
-        sub = holder.find(f"{X}ol")
-        if sub is None:
-            sub = etree.SubElement(holder, f"{X}ol")
-        li = etree.SubElement(sub, f"{X}li")
-        etree.SubElement(li, f"{X}a", href=f"{CONTENT}#{key}").text = text
-        parents[level + 1] = li
-        for deeper in [k for k in parents if k > level + 1]:
-            del parents[deeper]
-    landmarks = etree.SubElement(body, f"{X}nav", {EPUB_TYPE: "landmarks", "id": "landmarks", "hidden": "hidden"})
-    etree.SubElement(landmarks, f"{X}h2").text = words["landmarks"]
-    ol = etree.SubElement(landmarks, f"{X}ol")
-    for kind, href, text in (("bodymatter", CONTENT, words["start"]),):
-        li = etree.SubElement(ol, f"{X}li")
-        etree.SubElement(li, f"{X}a", {EPUB_TYPE: kind, "href": href}).text = text
-    return _xhtml_bytes(root)
+def _image_data(data: bytes, media_type: str, name: str) -> tuple[bytes, str, str, bool]:
+    """(bytes, media type, file name, animated): the media type read from the bytes, and
+    images in formats outside the EPUB core media types converted to PNG."""
+    from PIL import Image, UnidentifiedImageError
+
+    if media_type == "image/svg+xml":
+        return data, media_type, name, False
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            animated = bool(getattr(image, "is_animated", False))
+            if image.format in _CORE_IMAGES:
+                stem, _, ext = name.rpartition(".")
+                if ext.lower() not in _EXTENSIONS[image.format]:  # named for another format
+                    name = f"{stem or name}.{_EXTENSIONS[image.format][0]}"
+                return data, _CORE_IMAGES[image.format], name, animated
+            out = io.BytesIO()
+            image.save(out, format="PNG")
+            stem = name.rsplit(".", 1)[0] if "." in name else name
+            return out.getvalue(), "image/png", f"{stem}.png", False
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return data, media_type, name, False
 
 
-def _xhtml_bytes(root: etree._Element) -> bytes:
-    return (b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
-            + etree.tostring(root, encoding="utf-8") + b"\n")
-
-
-def _media(ctx: Context, pg: html.Page) -> list[ebl.EpubItem]:
+def _media(ctx: Context, pg: html.Page) -> tuple[list[Item], dict[str, Item], list[epub_a11y.Image]]:
     """Package the page's images under images/ and point the page at them."""
-    items: dict[str, ebl.EpubItem] = {}
+    items: dict[str, Item] = {}
+    by_src: dict[str, Item] = {}
+    described: list[epub_a11y.Image] = []
     for img in pg.images:
         src = img.get("src", "")
         try:
@@ -126,95 +115,273 @@ def _media(ctx: Context, pg: html.Page) -> list[ebl.EpubItem]:
         except FetchRefused:
             continue
         name = posixpath.basename(fetched.path.name if fetched.path else src) or "image"
+        data, media_type, name, animated = _image_data(fetched.data, fetched.media_type, name)
         href = f"images/{name}"
-        if href in items and items[href].content != fetched.data:
+        if href in items and items[href].data != data:
             stem, dot, ext = name.rpartition(".")
-            href = f"images/{stem}-{len(items)}.{ext}"
+            href = f"images/{stem or name}-{len(items) + 1}{dot}{ext if stem else ''}"
         if href not in items:
-            items[href] = ebl.EpubItem(uid=f"img{len(items) + 1}", file_name=href,
-                                       media_type=fetched.media_type, content=fetched.data)
-        img.set("src", posixpath.relpath(href, posixpath.dirname(CONTENT)))
-    return list(items.values())
+            items[href] = Item(f"img-{len(items) + 1}", href, media_type, data)
+        by_src[src] = items[href]
+        img.set("src", posixpath.relpath(items[href].href, posixpath.dirname(CONTENT)))
+        described.append(epub_a11y.Image(alt=img.get("alt"), animated=animated))
+    return list(items.values()), by_src, described
+
+
+def _xhtml_shell(ctx: Context, title: str, href: str) -> tuple[etree._Element, etree._Element]:
+    meta = ctx.article.meta
+    root = etree.Element(f"{X}html", nsmap={None: XHTML_NS, "epub": EPUB_NS})
+    root.set("lang", meta.language)
+    root.set(XML_LANG, meta.language)
+    root.set("dir", meta.dir)
+    head = etree.SubElement(root, f"{X}head")
+    etree.SubElement(head, f"{X}meta", charset="utf-8")
+    etree.SubElement(head, f"{X}title").text = title
+    etree.SubElement(head, f"{X}link", rel="stylesheet", href=posixpath.relpath(CSS, posixpath.dirname(href)))
+    body = etree.SubElement(root, f"{X}body")
+    return root, body
+
+
+def _cover_page(ctx: Context, image_href: str, alt: str) -> etree._Element:
+    words = labels(ctx.article.meta.language)
+    root, body = _xhtml_shell(ctx, words["cover"], COVER_PAGE)
+    body.set("class", "cover-page")
+    body.set(f"{{{EPUB_NS}}}type", "frontmatter")
+    section = etree.SubElement(body, f"{X}section", {"class": "cover", f"{{{EPUB_NS}}}type": "cover",
+                                                     "aria-label": words["cover"]})
+    etree.SubElement(section, f"{X}img", {"src": posixpath.relpath(image_href, posixpath.dirname(COVER_PAGE)),
+                                          "alt": alt, "role": "doc-cover"})
+    return root
 
 
 def render(ctx: Context) -> bytes:
     meta = ctx.article.meta
+    options = ctx.settings.epub
     words = labels(meta.language)
+    identifier = identifier_for(ctx)
+
     pg = html.page(ctx, "epub")
-    media = _media(ctx, pg)
-    for link in pg.root.iter(f"{X}link"):
+    root = pg.root
+    epub_semantics.apply(root)
+    markers = _page_markers(ctx, root) if options.page_list else []
+    images, by_src, image_info = _media(ctx, pg)
+    for link in root.iter(f"{X}link"):
         link.set("href", posixpath.relpath(link.get("href"), posixpath.dirname(CONTENT)))
-    content = _xhtml_bytes(pg.root)
-    entries = _toc_entries(pg.root)
 
-    book = ebl.EpubBook()
-    book.set_identifier(identifier_for(ctx))
-    book.set_title(meta.title)
-    book.set_language(meta.language)
-    book.set_direction(meta.dir)
-    for index, contributor in enumerate(meta.contributors, start=1):
-        uid = f"creator{index}"
-        element = "creator" if contributor.role in ("aut", "ivr", "ive", "cre") else "contributor"
-        book.add_metadata("DC", element, contributor.name, {"id": uid})
-        book.add_metadata(None, "meta", contributor.role,
-                          {"refines": f"#{uid}", "property": "role", "scheme": "marc:relators"})
-        if contributor.file_as:
-            book.add_metadata(None, "meta", contributor.file_as, {"refines": f"#{uid}", "property": "file-as"})
+    chosen = covers.choose(ctx)
+    if chosen.src is not None and chosen.src in by_src:
+        cover_item = by_src[chosen.src]
+    else:
+        data, media_type, name, _ = _image_data(chosen.data or b"", chosen.media_type, "cover")
+        taken, href, n = {item.href for item in images}, f"images/{name}", 2
+        while href in taken:  # the article has an image of that name
+            href, n = f"images/cover-{n}.{name.rpartition('.')[2]}", n + 1
+        cover_item = Item("cover-image", href, media_type, data)
+        images.insert(0, cover_item)
+    cover_item.properties = ("cover-image",)
+    image_info.append(epub_a11y.Image(alt=chosen.alt, cover=True))
+    cover_root = _cover_page(ctx, cover_item.href, chosen.alt)
+
+    entries = epub_nav.toc_entries(root, CONTENT, meta.title)
+    notes = root.find(f".//{X}section[@role='doc-endnotes']")
+    landmarks = [("cover", COVER_PAGE, words["cover"]), ("bodymatter", CONTENT, words["start"])]
+    if notes is not None and notes.get("id"):
+        landmarks.append(("endnotes", f"{CONTENT}#{notes.get('id')}", words["notes"]))
+    nav_root = epub_nav.nav_document(href=NAV, lang=meta.language, direction=meta.dir, title=meta.title, css=CSS,
+                                     words=words, entries=entries, landmarks=landmarks, pages=markers,
+                                     page_document=CONTENT)
+
+    css = covers.strip_style(ctx.theme.css("epub.css"))
+    fonts: list[epub_fonts.EmbeddedFont] = []
+    if options.embed_fonts:
+        documents = [root, cover_root, nav_root]
+        css, fonts = epub_fonts.embed(ctx, css, documents, identifier, obfuscated=options.obfuscate_fonts,
+                                      css_href=CSS)
+
+    a11y = epub_a11y.describe(ctx, [root], image_info, toc_entries=len(entries), pages=len(markers), css=css)
+
+    order = _reading_order(root)
+    ncx = epub_nav.ncx_document(href=NCX, identifier=identifier, lang=meta.language, title=meta.title,
+                                authors=meta.names(*CREATOR_ROLES), entries=entries, pages=markers,
+                                page_document=CONTENT, order=order, pages_label=words["pages"])
+
+    content = Item("article", CONTENT, "application/xhtml+xml", epub_nav.xhtml_bytes(root),
+                   ("mathml",) if root.find(f".//{{{MATHML_NS}}}math") is not None else ())
+    cover_page = Item("cover", COVER_PAGE, "application/xhtml+xml", epub_nav.xhtml_bytes(cover_root))
+    items = [Item("nav", NAV, "application/xhtml+xml", epub_nav.xhtml_bytes(nav_root), ("nav",)),
+             Item("ncx", NCX, "application/x-dtbncx+xml", ncx),
+             Item("style", CSS, "text/css", css.encode("utf-8")),
+             cover_page, content, *images]
+    items += [Item(f"font-{i}", font.href, font.media_type, font.data) for i, font in enumerate(fonts, 1)]
+    opf = _package(ctx, identifier, items, [cover_page, content], a11y, markers, cover_item, bool(fonts))
+
+    files = {f"{PACKAGE_DIR}/content.opf": opf}
+    files.update({f"{PACKAGE_DIR}/{item.href}": item.data for item in items})
+    files["META-INF/container.xml"] = _container()
+    obfuscated = [f"{PACKAGE_DIR}/{font.href}" for font in fonts if font.obfuscated]
+    if obfuscated:
+        files["META-INF/encryption.xml"] = _encryption(obfuscated)
+    return _zip(files, ctx.time)
+
+
+def _page_markers(ctx: Context, root: etree._Element) -> list[epub_pages.Marker]:
+    """The print page markers; an e-book without them rather than none at all when
+    laying out the print pages fails (the PDF, if asked for, reports the failure)."""
+    try:
+        return epub_pages.mark(ctx, root)
+    except Exception as error:  # a renderer's own bug must not cost the e-book
+        ctx.diagnostics.add("E005", f"the print page numbers were left out: laying out the print pages failed "
+                            f"({error.__class__.__name__}: {str(error)[:200]})", file=ctx.article.source,
+                            hint="build with --no-page-list, or report the problem with the source attached")
+        return []
+
+
+def _reading_order(root: etree._Element):
+    """A sort key giving each target's position in reading order (cover first)."""
+    positions = {el.get("id"): i for i, el in enumerate(root.iter(etree.Element)) if el.get("id")}
+
+    def key(href: str) -> tuple[int, int]:
+        document, _, fragment = href.partition("#")
+        if document == COVER_PAGE:
+            return (0, 0)
+        return (1, positions.get(fragment, -1) if fragment else -1)
+    return key
+
+
+# -- the package document -----------------------------------------------------------------
+
+def _w3cdtf(value: str) -> str:
+    """A date for dc:date: W3CDTF, with a time only when it has a time zone."""
+    value = value.strip().replace(" ", "T")
+    if "T" in value and not (value.endswith("Z") or "+" in value[10:] or "-" in value[10:]):
+        return value[:10]
+    return value
+
+
+def _package(ctx: Context, identifier: str, items: list[Item], spine: list[Item], a11y, markers,
+             cover_item: Item, fonts: bool) -> bytes:
+    meta = ctx.article.meta
+    package = etree.Element(f"{O}package", nsmap={None: OPF_NS}, version="3.0", **{"unique-identifier": "pub-id"})
+    package.set(XML_LANG, meta.language)
+    package.set("dir", meta.dir)
+    if fonts:
+        package.set("prefix", IBOOKS_PREFIX)
+    md = etree.SubElement(package, f"{O}metadata", nsmap={"dc": DC_NS})
+
+    def dc(name: str, text: str, **attrs) -> etree._Element:
+        el = etree.SubElement(md, f"{DC}{name}", {k.replace("_", "-"): v for k, v in attrs.items()})
+        el.text = text
+        return el
+
+    def prop(name: str, text: str, **attrs) -> etree._Element:
+        el = etree.SubElement(md, f"{O}meta", {"property": name, **{k.replace("_", "-"): v for k, v in attrs.items()}})
+        el.text = text
+        return el
+
+    dc("identifier", identifier, id="pub-id")
+    dc("title", meta.title, id="title")
     if meta.subtitle:
-        book.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
-        book.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
-    for name in ("publisher", "source", "rights", "description"):
-        if getattr(meta, name):
-            book.add_metadata("DC", name, getattr(meta, name))
+        prop("title-type", "main", refines="#title")
+        dc("title", meta.subtitle, id="subtitle")
+        prop("title-type", "subtitle", refines="#subtitle")
+    dc("language", meta.language)
+    for index, person in enumerate(meta.contributors, start=1):
+        uid = f"creator-{index}"
+        dc("creator" if person.role in CREATOR_ROLES else "contributor", person.name, id=uid)
+        prop("role", person.role, refines=f"#{uid}", scheme="marc:relators")
+        if person.file_as:
+            prop("file-as", person.file_as, refines=f"#{uid}")
+    if meta.publisher:
+        dc("publisher", meta.publisher)
     if meta.date:
-        book.add_metadata("DC", "date", meta.date)
-    for subject in meta.subjects:
-        book.add_metadata("DC", "subject", subject)
+        dc("date", _w3cdtf(meta.date))
+    stamp = ctx.time.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    prop("dcterms:modified", stamp)
+    if meta.rights:
+        dc("rights", meta.rights)
     if meta.license and meta.license.startswith(("http://", "https://")):
-        book.add_metadata(None, "link", None, {"rel": "dcterms:license", "href": meta.license})
+        etree.SubElement(md, f"{O}link", rel="dcterms:license", href=meta.license)
     elif meta.license:
-        book.add_metadata(None, "meta", meta.license, {"property": "dcterms:license"})
+        prop("dcterms:license", meta.license)
+    if meta.source:
+        dc("source", meta.source)
+    for subject in meta.subjects:
+        dc("subject", subject)
+    if meta.description:
+        dc("description", meta.description)
+    for index, name in enumerate(n for n in (meta.collection, meta.publication) if n):
+        prop("belongs-to-collection", name, id=f"collection-{index + 1}")
+        prop("collection-type", "series", refines=f"#collection-{index + 1}")
+    if markers:
+        prop("pageBreakSource", f"{identifier} (PDF edition: theme {ctx.theme.name}, {_paper(ctx)})")
+    for name, value in a11y.metadata():
+        el = prop(name, value)
+        if name == "schema:accessibilitySummary" and meta.language.split("-")[0] != "en":
+            el.set(XML_LANG, "en")
+    if a11y.conforms_to:
+        prop("dcterms:conformsTo", a11y.conforms_to, id="conformance")
+        prop("a11y:certifiedBy", a11y.certified_by, refines="#conformance")
+    if fonts:
+        prop("ibooks:specified-fonts", "true")
+    etree.SubElement(md, f"{O}meta", name="generator", content=f"exporter {__version__}")
+    etree.SubElement(md, f"{O}meta", name="cover", content=cover_item.id)
 
-    style = ebl.EpubItem(uid="style", file_name="css/style.css", media_type="text/css",
-                         content=ctx.theme.css("epub.css").encode("utf-8"))
-    book.add_item(style)
-    chapter = ebl.EpubItem(uid="article", file_name=CONTENT, media_type="application/xhtml+xml",
-                           content=content)
-    book.add_item(chapter)
-    for item in media:
-        book.add_item(item)
-    nav = ebl.EpubNav(uid="nav", file_name=NAV)
-    book.add_item(nav)
-    book.add_item(ebl.EpubNcx())
-    book.toc = [ebl.Link(CONTENT, meta.title, "title")] + [
-        ebl.Link(f"{CONTENT}#{key}", text, f"toc-{key}") for level, key, text in entries if level == 1
-    ]
-    book.spine = [chapter]
-
-    raw = io.BytesIO()
-    writer = _Writer(raw, book, _nav_document(ctx, entries, words), meta.language, meta.dir,
-                     {"mtime": ctx.time.astimezone(_dt.timezone.utc).replace(tzinfo=None),
-                      "epub2_guide": False, "epub3_landmark": False, "epub3_pages": False,
-                      "raise_exceptions": True})
-    writer.process()
-    writer.write()
-    return _reproducible_zip(raw.getvalue(), ctx.time)
+    manifest = etree.SubElement(package, f"{O}manifest")
+    for item in items:
+        attrs = {"id": item.id, "href": item.href, "media-type": item.media_type}
+        if item.properties:
+            attrs["properties"] = " ".join(item.properties)
+        etree.SubElement(manifest, f"{O}item", attrs)
+    spine_el = etree.SubElement(package, f"{O}spine", toc="ncx", **{"page-progression-direction": meta.dir})
+    for item in spine:
+        etree.SubElement(spine_el, f"{O}itemref", idref=item.id)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + etree.tostring(package, encoding="utf-8",
+                                                                        pretty_print=True)
 
 
-def _reproducible_zip(data: bytes, when: _dt.datetime) -> bytes:
-    """Rewrite a zip with fixed order, times and attributes (mimetype first, stored)."""
+def _paper(ctx: Context) -> str:
+    """The paper the PDF edition was laid out on (the page setup the layout resolved)."""
+    setup = ctx.cache.get("page_setup")
+    paper = getattr(setup, "paper", None)
+    paper = getattr(paper, "label", None) or getattr(paper, "key", None)
+    return str(paper or ctx.theme.setting("page", "size", default="A4"))
+
+
+def _container() -> bytes:
+    return (b'<?xml version="1.0" encoding="utf-8"?>\n'
+            b'<container xmlns="urn:oasis:names:tc:opendocument:xmlns:container" version="1.0">\n'
+            b'  <rootfiles>\n'
+            b'    <rootfile full-path="' + PACKAGE_DIR.encode() + b'/content.opf" '
+            b'media-type="application/oebps-package+xml"/>\n'
+            b'  </rootfiles>\n</container>\n')
+
+
+def _encryption(paths: list[str]) -> bytes:
+    ns = "urn:oasis:names:tc:opendocument:xmlns:container"
+    enc = "http://www.w3.org/2001/04/xmlenc#"
+    root = etree.Element(f"{{{ns}}}encryption", nsmap={None: ns, "enc": enc})
+    for path in paths:
+        data = etree.SubElement(root, f"{{{enc}}}EncryptedData")
+        etree.SubElement(data, f"{{{enc}}}EncryptionMethod", Algorithm=epub_fonts.OBFUSCATION_ALGORITHM)
+        cipher = etree.SubElement(data, f"{{{enc}}}CipherData")
+        etree.SubElement(cipher, f"{{{enc}}}CipherReference", URI=path)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + etree.tostring(root, encoding="utf-8", pretty_print=True)
+
+
+def _zip(files: dict[str, bytes], when: _dt.datetime) -> bytes:
+    """A zip with fixed order, times and attributes (mimetype first, stored)."""
     stamp = max(when.astimezone(_dt.timezone.utc), _dt.datetime(1980, 1, 1, tzinfo=_dt.timezone.utc))
     date_time = stamp.timetuple()[:6]
-    source = zipfile.ZipFile(io.BytesIO(data))
-    names = source.namelist()
-    first = ["mimetype", "META-INF/container.xml"]
-    ordered = [n for n in first if n in names] + sorted(n for n in names if n not in first)
+    first = ["META-INF/container.xml", "META-INF/encryption.xml", f"{PACKAGE_DIR}/content.opf"]
+    ordered = [n for n in first if n in files] + sorted(n for n in files if n not in first)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
-        for name in ordered:
+        entries = [("mimetype", b"application/epub+zip")] + [(name, files[name]) for name in ordered]
+        for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=date_time)
             info.create_system = 3
             info.external_attr = 0o100644 << 16
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(name), compresslevel=9 if name != "mimetype" else None)
+            stored = name == "mimetype" or name.lower().endswith(_STORED)
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            target.writestr(info, data, compresslevel=None if stored else 9)
     return out.getvalue()

@@ -93,7 +93,8 @@ def page(ctx: Context, target: str) -> Page:
     body = copy.deepcopy(article.body)
     notes = _take_notes(body)
     numbers = _number_references(body, notes, target)
-    notes_el = _notes_section(notes, numbers, words, target)
+    referenced = {a.get("href", "")[1:] for a in body.iter("a") if "noteref" in a.get("class", "").split()}
+    notes_el = _notes_section(notes, numbers, words, target, referenced, _ids(body))
     _adapt(body, target)
 
     head_meta: list[tuple[str, str]] = []
@@ -214,13 +215,41 @@ def _number_references(body: etree._Element, notes: list[etree._Element], target
     return numbers
 
 
-def _notes_section(notes, numbers, words, target) -> etree._Element | None:
+def _ids(body: etree._Element) -> set[str]:
+    return {el.get("id") for el in body.iter(etree.Element) if el.get("id")}
+
+
+def _unique(base: str, used: set[str]) -> str:
+    candidate, n = base, 2
+    while candidate in used:
+        candidate, n = f"{base}-{n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def _notes_section(notes, numbers, words, target, referenced=None, used=None) -> etree._Element | None:
+    """The notes, numbered, with a link back to the text from each.
+
+    One note model for every format: a note reference (``a.noteref``, text only, since
+    Apple Books opens no pop-up for a reference holding other elements) pointing
+    forward to a list item in a notes section at the end of the same document (Kobo
+    pops up a link target that follows the link; Thorium one in the same document).
+    In the e-book the item is ``epub:type="endnote footnote"``: ``endnote`` for what
+    it is, ``footnote`` for Apple Books, which opens pop-ups only for that value; the
+    item is a list item, not an ``<aside>``, so no reading system hides it from
+    readers without pop-ups, who follow the back link instead. The print page keeps
+    the same ids, which the PDF turns into page footnotes.
+    """
     if not notes:
         return None
-    section = etree.Element("section", {"class": "notes", "role": "doc-endnotes"})
+    used = set() if used is None else used
+    section_id = _unique("notes", used)
+    heading_id = _unique("notes-title", used)
+    section = etree.Element("section", {"id": section_id, "class": "notes", "role": "doc-endnotes",
+                                        "aria-labelledby": heading_id})
     if target == "epub":
-        section.set(EPUB_TYPE, "endnotes")
-    heading = etree.SubElement(section, "h2")
+        section.set(EPUB_TYPE, "endnotes footnotes")
+    heading = etree.SubElement(section, "h2", {"id": heading_id})
     heading.text = words["notes"]
     ol = etree.SubElement(section, "ol")
     for note in notes:
@@ -229,20 +258,23 @@ def _notes_section(notes, numbers, words, target) -> etree._Element | None:
         if note.get("lang"):
             li.set("lang", note.get("lang"))
         if target == "epub":
-            li.set(EPUB_TYPE, "endnote")
+            li.set(EPUB_TYPE, "endnote footnote")
         li.text = note.text
         for child in note:
             li.append(child)
+        if referenced is not None and key not in referenced:
+            continue  # nothing to go back to (the note is never referenced: M002)
+        label = f"{words['back']} ({numbers[key]})"
         backlink = etree.Element("a", {"href": f"#ref-{key}", "class": "backlink", "role": "doc-backlink",
-                                       "title": words["back"], "aria-label": words["back"]})
+                                       "title": label, "aria-label": label})
         if target == "epub":
             backlink.set(EPUB_TYPE, "backlink")
-        backlink.text = "↩\ufe0e"
+        backlink.text = "\u21a9\ufe0e"
         holder = li[-1] if len(li) and li[-1].tag == "p" else li
-        if len(holder):
-            holder[-1].tail = (holder[-1].tail or "").rstrip() + " "
+        if len(holder):  # a no-break space keeps the arrow with the note's last word
+            holder[-1].tail = (holder[-1].tail or "").rstrip() + "\u00a0"
         else:
-            holder.text = (holder.text or "").rstrip() + " "
+            holder.text = (holder.text or "").rstrip() + "\u00a0"
         holder.append(backlink)
     return section
 

@@ -245,8 +245,10 @@ class Sandbox:
 
     def allowed(self) -> list[Path]:
         """Where a build may read: the source folder, outputs, themes, and the program
-        itself (Python, its packages, exporter's code and built-in themes)."""
-        places = [self.src, self.out, ROOT / "exporter", ROOT / "styles", *self.themes]
+        itself (Python, its packages, exporter's code and built-in themes, and the fonts
+        installed on the system, which the EPUB writer embeds and draws covers with:
+        fontconfig picks the file, never the source)."""
+        places = [self.src, self.out, ROOT / "exporter", ROOT / "styles", *self.themes, *installed_font_dirs()]
         places += [Path(p) for p in {sys.prefix, sys.base_prefix, sys.exec_prefix}]
         places += [Path(p) for p in site.getsitepackages() + [site.getusersitepackages()]]
         places += [Path(sysconfig.get_paths()[k]) for k in ("stdlib", "platstdlib", "purelib", "platlib")]
@@ -266,6 +268,17 @@ class Sandbox:
                 continue  # the isolation parent watching its child's memory
             found.append(detail)
         return found
+
+
+def installed_font_dirs() -> list[Path]:
+    """The folders of the fonts fontconfig lists (the system's installed fonts)."""
+    import shutil
+
+    exe = shutil.which("fc-list")
+    if exe is None:
+        return []
+    listed = subprocess.run([exe, "--format", "%{file}\n"], capture_output=True, text=True, check=False).stdout
+    return sorted({Path(line).parent for line in listed.splitlines() if line.strip()})
 
 
 def connections(records) -> list[str]:
