@@ -42,11 +42,18 @@ def make_parser(*, remove_comments: bool = True, resolver: etree.Resolver | None
         remove_comments=remove_comments,
         remove_pis=True,
         strip_cdata=True,
-        collect_ids=False,
+        # collect_ids=False would make libxml2 2.14 load the external DTD subset (it opens
+        # local paths named in <!DOCTYPE … SYSTEM "…">); keep libxml2's default
     )
-    if resolver is not None:
-        parser.resolvers.add(resolver)
+    parser.resolvers.add(resolver if resolver is not None else _DenyAll())
     return parser
+
+
+class _DenyAll(etree.Resolver):
+    """Answers every request for an external DTD or entity with nothing (never a file)."""
+
+    def resolve(self, system_url, public_id, context):
+        return self.resolve_string("", context)
 
 
 def parse_xml(data: bytes, file: str | Path, *, parser: etree.XMLParser | None = None,

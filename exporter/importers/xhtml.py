@@ -1,0 +1,49 @@
+"""``.xhtml`` sources: the canonical model file, or any other XHTML page.
+
+A document whose ``<body>`` is exactly one ``<article>`` is the model file
+(:mod:`.model`). Anything else — an e-book chapter, a page saved as XHTML — is read as
+XML (named entities of XHTML 1.x DTDs resolved from the bundled set, see
+:mod:`.entities`) and imported like a web page (:mod:`.html`). A page that is not
+well-formed XML is read with the HTML5 parser instead, with a diagnostic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lxml import etree
+
+from ..diagnostics import Diagnostics
+from ..errors import SourceError
+from ..model import Article, unqualify
+from ..modelfile import is_model_document
+from . import html
+from . import model as model_importer
+from ._common import read_source
+
+__all__ = ["read", "parse_xhtml"]
+
+
+def parse_xhtml(data: bytes, path: Path, diagnostics: Diagnostics) -> etree._Element:
+    """An XHTML document as a tree of un-namespaced HTML elements (MathML, SVG keep theirs)."""
+    from .entities import parse_with_entities
+
+    try:
+        root = parse_with_entities(data, path, diagnostics).getroot()
+    except SourceError as error:
+        if "not well-formed" not in error.message:
+            raise
+        diagnostics.add("S029", f"not well-formed XML ({error.message.split(': ', 1)[-1]}); read as HTML",
+                        file=path, line=error.line, hint="fix the markup to keep it XHTML")
+        from ._common import clean_text
+        from .htmlparse import decode_html, parse_html
+
+        return parse_html(clean_text(decode_html(data, path, diagnostics), path, diagnostics))
+    return unqualify(root)
+
+
+def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
+    data = read_source(path)
+    if is_model_document(data):
+        return model_importer.read(path, diagnostics, settings)
+    return html.read_tree(parse_xhtml(data, path, diagnostics), path, diagnostics, settings)
