@@ -14,7 +14,7 @@ from collections.abc import Callable
 from lxml import etree
 
 from .fetch import FetchRefused
-from .model import Article, Metadata, normalize_space, slugify, text_of
+from .model import MATHML_NS, Article, Metadata, normalize_space, slugify, text_of
 from .settings import Context
 
 __all__ = ["TRANSFORMS", "apply", "finish_metadata", "derive_title"]
@@ -143,7 +143,19 @@ def _drop_image(img: etree._Element) -> None:
             parent.getparent().remove(parent)
 
 
-TRANSFORMS: list[Callable[[Context], None]] = [assign_ids, check_notes, check_links, check_images]
+def check_math(ctx: Context) -> None:
+    """Say where math degrades: EPUB and HTML keep MathML, the PDF sets it with CSS (M005)."""
+    if "pdf" not in ctx.settings.formats:
+        return
+    maths = list(ctx.article.body.iter(f"{{{MATHML_NS}}}math"))
+    if maths:
+        ctx.diagnostics.add("M005", f"{len(maths)} formula(s): the PDF sets MathML with a simplified layout "
+                            "(EPUB and HTML keep MathML and its alternative text)", file=ctx.article.source,
+                            line=maths[0].sourceline,
+                            hint="check display formulas in the PDF; the EPUB and HTML are exact")
+
+
+TRANSFORMS: list[Callable[[Context], None]] = [assign_ids, check_notes, check_links, check_images, check_math]
 
 
 def apply(ctx: Context) -> None:

@@ -309,6 +309,12 @@ class _Book:
         anchors = {name: self._anchor(name, tree) for name, _, tree in documents}
         body = new_article()
         notes: list[etree._Element] = []
+        targets: set[str] = set()
+        sanitizers = {}
+        for name, label, tree in documents:
+            sanitizers[name] = Sanitizer(label, self.diagnostics, self._assets(name, label), note_targets=targets,
+                                         link_hook=self._links(name, present, renames, anchors, label))
+            sanitizers[name].prepare(tree)
         for name, label, tree in documents:
             html_body = tree.find("body") if tree.find("body") is not None else tree
             tokens = semantics_of(html_body) | {t for el in html_body for t in semantics_of(el)
@@ -318,11 +324,10 @@ class _Book:
                                      " is replaced by exporter's own title and navigation", file=label,
                                      line=html_body.sourceline, hint="")
                 continue
-            sanitizer = Sanitizer(label, self.diagnostics, self._assets(name, label),
-                                  link_hook=self._links(name, present, renames, anchors, label))
-            sanitizer.prepare(html_body)
+            sanitizer = sanitizers[name]
             holder = etree.Element("div")
             sanitizer.convert(html_body, holder)
+            notes += sanitizer.notes
             sections = [c for c in holder if c.tag == "section"]
             if len(sections) == 1 and not (holder.text or "").strip() and all(
                     c.tag == "section" or c.tag == "aside" for c in holder):
@@ -339,9 +344,10 @@ class _Book:
                 continue
             if not chapter.get("id"):
                 chapter.set("id", anchors[name])
-            notes += sanitizer.notes
         for note in notes:
             body.append(note)
+        for el in body.iter():
+            el.sourceline = 0  # lines of many documents: the model knows only the package
         return body
 
     def _assets(self, name: str, label: Path) -> Assets:

@@ -342,8 +342,8 @@ class _Jats:
                 aside.set("id", el.get("id"))
             caption = el.find("caption")
             if caption is not None and caption.find("title") is not None:
-                self._heading(caption, aside, level + 1)
-            self._heading(el, aside, level + 1)
+                self._heading(caption, aside, level)
+            self._heading(el, aside, level)
             if caption is not None:
                 self.blocks(caption, aside, level + 1)
             self.blocks(el, aside, level + 1)
@@ -566,7 +566,7 @@ class _Jats:
                 self._row(part, out, header=False)
             elif tag in ("colgroup", "col"):
                 col = etree.SubElement(out, tag)
-                if (part.get("span") or "").isdigit():
+                if (part.get("span") or "").isdigit() and part.find("col") is None:
                     col.set("span", part.get("span"))
                 for sub in part.findall("col"):
                     inner = etree.SubElement(col, "col")
@@ -614,6 +614,12 @@ class _Jats:
                     p = first if first is not None else etree.SubElement(figcaption, "p")
                     self.inline(child, p)
                     first = None
+                elif _local(child) in ("supplementary-material", "media"):
+                    holder = etree.Element("div")
+                    self._supplement(child, holder, 6)
+                    for part in holder.iter("figcaption"):
+                        for p in list(part):
+                            figcaption.append(p)
                 elif isinstance(child.tag, str):
                     holder = etree.Element("div")
                     self.block(child, holder, 6)

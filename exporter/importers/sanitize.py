@@ -130,8 +130,9 @@ class Sanitizer:
     link_hook: Callable[[str, int | None], str | None] | None = None
     #: notes found (aside.note elements), in document order; the importer places them
     notes: list[etree._Element] = field(default_factory=list)
+    #: ids of note bodies (shared by the sanitisers of one multi-document source)
+    note_targets: set[str] = field(default_factory=set)
     _reported: set[str] = field(default_factory=set)
-    _note_targets: set[str] = field(default_factory=set)
 
     # -- entry points -------------------------------------------------------------
     def prepare(self, root: etree._Element) -> None:
@@ -142,10 +143,10 @@ class Sanitizer:
                     and "footnote-ref" in semantics_of(el.getparent())):
                 href = el.get("href", "")
                 if "#" in href:
-                    self._note_targets.add(urllib.parse.unquote(href.split("#", 1)[1]))
+                    self.note_targets.add(urllib.parse.unquote(href.split("#", 1)[1]))
         for el in root.iter(etree.Element):
             if (semantics_of(el, classes=False) & NOTE or "footnote-item" in semantics_of(el)) and el.get("id"):
-                self._note_targets.add(el.get("id"))
+                self.note_targets.add(el.get("id"))
 
     def convert(self, source: etree._Element, target: etree._Element) -> etree._Element:
         """Append the model form of ``source``'s content (text and children) to ``target``."""
@@ -211,10 +212,10 @@ class Sanitizer:
             self._report("S041", "form", "form removed; its labels are kept as text", line,
                          "forms cannot work in EPUB or print")
         if tokens & NOTES_CONTAINER and name not in ("a",):
-            self._content(el, etree.Element("div"), verse)  # the notes inside are collected; the rest
-            return                                            # is the container's own heading and rules
+            self._notes_container(el, target, verse)
+            return
         if el.get("id") and (strong & NOTE or "footnote-item" in tokens or (
-                el.get("id") in self._note_targets and name in ("li", "aside", "div", "p", "section", "dd"))):
+                el.get("id") in self.note_targets and name in ("li", "aside", "div", "p", "section", "dd"))):
             self._note(el, verse)
             return
         if name == "a":
@@ -419,6 +420,23 @@ class Sanitizer:
             note.set("dir", el.get("dir"))
         self._content(el, note, verse)
         self.notes.append(note)
+
+    def _notes_container(self, el, target, verse) -> None:
+        """A footnotes/endnotes section: its items become notes; its own heading and rules go
+        (writers make their own notes section); anything else in it is kept."""
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            name = local_name(child)
+            if name in ("h1", "h2", "h3", "h4", "h5", "h6", "hr", "header", "hgroup") or (
+                    semantics_of(child) & BACKLINK):
+                continue
+            if child.get("id") and name in ("li", "aside", "div", "section", "p", "dd"):
+                self._note(child, verse)
+            elif name in ("ol", "ul", "div", "section", "dl"):
+                self._notes_container(child, target, verse)
+            else:
+                self._element(child, target, verse)
 
     def _verse(self, el, name, tokens, target) -> None:
         """A poem or a verse quotation: stanzas (one per paragraph) of verse lines."""

@@ -262,6 +262,8 @@ def _fix_children(el: etree._Element, diagnostics: Diagnostics, source: Path) ->
             continue
         if ctag in rule.children:
             continue
+        if tag in TEXT_CONTAINERS and is_block(child) and el.getparent() is not None:
+            continue  # the parent splits this paragraph around the block
         _misplaced(el, child, diagnostics, source)
 
 
@@ -362,7 +364,7 @@ def _misplaced(parent: etree._Element, child: etree._Element, diagnostics: Diagn
         unwrap(child)
         return
     if ctag == "figcaption" or ctag == "caption":
-        child.tag = "span"
+        unwrap(child)
         return
     if ctag in ("p", "h2", "h3", "h4", "h5", "h6", "pre", "dt"):
         # block text in an inline context or a cell: keep the text, separate it
@@ -488,6 +490,16 @@ def normalize_headings(body: etree._Element) -> None:
         heading.tag = f"h{max(2, min(6, int(heading.tag[1]) - shift))}"
 
 
+def close_heading_gaps(body: etree._Element) -> None:
+    """No heading deeper than one level below the one before it (h2 → h4 becomes h2 → h3):
+    outlines, tables of contents and accessibility checkers need an unbroken outline."""
+    previous = 1  # the title
+    for heading in body.iter(*HEADINGS):
+        level = min(int(heading.tag[1]), previous + 1)
+        heading.tag = f"h{max(level, 2)}"
+        previous = max(level, 2)
+
+
 def _ids(body: etree._Element, diagnostics: Diagnostics, source: Path) -> None:
     renamed: dict[str, str] = {}
     used: set[str] = set()
@@ -545,6 +557,7 @@ def finish(body: etree._Element, diagnostics: Diagnostics, source: Path, *, head
         normalize_headings(body)
     for el in body.iter("h1"):
         el.tag = "h2"
+    close_heading_gaps(body)
     _walk_fix(body, diagnostics, source)
     _figures_from_images(body)
     _tidy(body)

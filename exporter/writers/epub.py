@@ -180,6 +180,8 @@ def render(ctx: Context) -> bytes:
     book.add_item(style)
     chapter = ebl.EpubItem(uid="article", file_name=CONTENT, media_type="application/xhtml+xml",
                            content=content)
+    if b"http://www.w3.org/1998/Math/MathML" in content:
+        chapter.properties = ["mathml"]  # EPUB 3 requires the manifest to declare MathML
     book.add_item(chapter)
     for item in media:
         book.add_item(item)

@@ -90,7 +90,8 @@ def page(ctx: Context, target: str) -> Page:
     body = copy.deepcopy(article.body)
     notes = _take_notes(body)
     numbers = _number_references(body, notes, target)
-    notes_el = _notes_section(notes, numbers, words, target)
+    referenced = {a.get("href", "")[1:] for a in body.iter("a") if "noteref" in a.get("class", "").split()}
+    notes_el = _notes_section(notes, numbers, words, target, referenced)
     _adapt(body, target)
 
     head_meta: list[tuple[str, str]] = []
@@ -192,7 +193,7 @@ def _number_references(body: etree._Element, notes: list[etree._Element], target
     return numbers
 
 
-def _notes_section(notes, numbers, words, target) -> etree._Element | None:
+def _notes_section(notes, numbers, words, target, referenced=None) -> etree._Element | None:
     if not notes:
         return None
     section = etree.Element("section", {"class": "notes", "role": "doc-endnotes"})
@@ -211,6 +212,8 @@ def _notes_section(notes, numbers, words, target) -> etree._Element | None:
         li.text = note.text
         for child in note:
             li.append(child)
+        if referenced is not None and key not in referenced:
+            continue  # nothing to go back to (the note is never referenced: M002)
         backlink = etree.Element("a", {"href": f"#ref-{key}", "class": "backlink", "role": "doc-backlink",
                                        "title": words["back"], "aria-label": words["back"]})
         if target == "epub":
