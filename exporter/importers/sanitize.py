@@ -49,11 +49,15 @@ UNSAFE = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", 
 NON_CONTENT = {"nav", "style", "template", "canvas", "audio", "video", "source", "track", "map", "area",
                "dialog", "button", "select", "textarea", "datalist", "output", "progress", "meter", "meta",
                "title", "head", "noembed", "noframes", "slot", "svg", "option", "optgroup"}
+#: inline wrappers whose content simply continues the text
+UNWRAP = {"font", "big", "nobr", "blink", "marquee", "label", "picture", "rtc", "basefont", "html", "body"}
+#: block wrappers: kept as a plain div (so their content stays a block of its own), then
+#: dissolved by structure.finish where that changes nothing
+BLOCK_WRAPPERS = {"main", "header", "footer", "form", "noscript", "search", "center", "hgroup", "address",
+                  "details", "fieldset", "div"}
 SYNONYMS = {"article": "section", "strike": "s", "acronym": "abbr", "tt": "code", "listing": "pre",
-            "xmp": "pre", "plaintext": "pre", "center": "div", "menu": "ul", "dir": "ul", "fieldset": "div",
-            "legend": "p", "summary": "p", "details": "div", "address": "div", "hgroup": "div"}
-UNWRAP = {"main", "header", "footer", "font", "big", "nobr", "blink", "marquee", "label", "form", "picture",
-          "noscript", "rtc", "html", "body", "span-wrapper", "figure-group", "basefont", "search"}
+            "xmp": "pre", "plaintext": "pre", "menu": "ul", "dir": "ul", "legend": "p", "summary": "p",
+            **{name: "div" for name in BLOCK_WRAPPERS}}
 #: source class / epub:type / role token -> (model tag or None for "same", model class)
 SEMANTICS: dict[str, tuple[str | None, str]] = {
     # pull quotes, sidebars, attributions
@@ -244,7 +248,7 @@ class Sanitizer:
                     if cls in ELEMENTS.get(mapped, ELEMENTS["p"]).classes:
                         model_class = cls
                         break
-        if mapped in ("div", "span") and model_class is None and not (
+        if mapped == "span" and model_class is None and not (
                 el.get("lang") or el.get(XML_LANG) or el.get("dir") or el.get("id") or el.get("title")):
             self._content(el, target, verse)
             return
@@ -377,10 +381,15 @@ class Sanitizer:
         alt = el.get("alt")
         src = self.assets.image(el.get("src") or el.get("data-src"), el.sourceline)
         if src is None:
-            text = (alt or "").strip()
-            if text.lower() not in GENERIC_ALT and (_text_around(el)):
+            text = _SPACE.sub(" ", alt or "").strip()
+            if text.lower() in GENERIC_ALT:
+                return
+            if _text_around(el):
                 span = etree.SubElement(target, "span", {"class": "missing-image"})
                 span.text = f"[{text}]"
+            elif local_name(el.getparent()) != "figure":
+                figure = etree.SubElement(target, "figure")  # a picture on its own: its description stays
+                etree.SubElement(figure, "figcaption").text = text
             return
         out = etree.SubElement(target, "img", {"src": src})
         if el.sourceline:

@@ -533,6 +533,17 @@ def _ids(body: etree._Element, diagnostics: Diagnostics, source: Path) -> None:
             a.set("href", "#" + renamed.get(target, renamed.get(href[1:], target)))
 
 
+def _dissolve_wrappers(body: etree._Element) -> None:
+    """Plain divs (no class, id, lang, dir) that only wrap blocks add nothing: unwrap them."""
+    for div in reversed(list(body.iter("div"))):
+        if div.attrib or (div.text or "").strip(" \t\n\r\f"):
+            continue
+        if all(isinstance(c.tag, str) and is_block(c) and not (c.tail or "").strip(" \t\n\r\f") for c in div):
+            parent = div.getparent()
+            if parent is not None and "div" in ELEMENTS.get(_tag(parent), ELEMENTS["p"]).children:
+                unwrap(div)
+
+
 def _notes(body: etree._Element) -> None:
     notes = {el.get("id") for el in body.iter("aside") if "note" in el.get("class", "").split() and el.get("id")}
     for aside in body.iter("aside"):
@@ -549,6 +560,12 @@ def _notes(body: etree._Element) -> None:
                 a.attrib.pop("class", None)
             if not (a.text or len(a)):
                 a.text = "*"
+        elif "noteref" in classes:
+            parent = a.getparent()
+            if parent.tag in ("sup", "sub") and len(parent) == 1 and not (parent.text or "").strip() and not (
+                    a.tail or "").strip():
+                a.tail = None
+                unwrap(parent)
 
 
 def finish(body: etree._Element, diagnostics: Diagnostics, source: Path, *, headings: bool = True) -> None:
@@ -563,6 +580,7 @@ def finish(body: etree._Element, diagnostics: Diagnostics, source: Path, *, head
     _tidy(body)
     _drop_empty(body)
     _walk_fix(body, diagnostics, source)  # unwrapping may have left loose text behind
+    _dissolve_wrappers(body)
     _ids(body, diagnostics, source)
     _notes(body)
     _tidy(body)
