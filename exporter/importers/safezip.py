@@ -56,8 +56,9 @@ class SafeZip:
             if folded in seen:
                 self._refuse(f"the name '{name}' appears twice (as '{seen[folded]}')")
             seen[folded] = name
-            mode = info.external_attr >> 16
-            if info.create_system == 3 and mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            kind = stat.S_IFMT(info.external_attr >> 16)
+            if info.create_system == 3 and kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
+                mode = info.external_attr >> 16
                 kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
                 self._refuse(f"'{name}' is {kind}")
             if info.is_dir():

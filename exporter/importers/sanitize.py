@@ -440,7 +440,8 @@ class Sanitizer:
             if name in ("h1", "h2", "h3", "h4", "h5", "h6", "hr", "header", "hgroup") or (
                     semantics_of(child) & BACKLINK):
                 continue
-            if child.get("id") and name in ("li", "aside", "div", "section", "p", "dd"):
+            if child.get("id") and (name == "li" or child.get("id") in self.note_targets
+                                    or semantics_of(child, classes=False) & NOTE):
                 self._note(child, verse)
             elif name in ("ol", "ul", "div", "section", "dl"):
                 self._notes_container(child, target, verse)
