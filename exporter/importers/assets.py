@@ -45,11 +45,12 @@ class Assets:
     def __init__(self, source: Path, root: Path, diagnostics: Diagnostics, *, settings=None,
                  base_dir: Path | None = None, site_root: Path | None = None) -> None:
         self.source = source
-        self.home = source.parent if source.is_file() or source.suffix else source
+        self.home = Path(os.path.realpath(source.parent if source.is_file() or source.suffix else source))
         self.root = Path(os.path.realpath(root))
         self.diagnostics = diagnostics
         self.settings = settings
-        self.base_dir = base_dir or self.home
+        self.base_dir = base_dir or Path(os.path.realpath(source.parent if source.is_file() or source.suffix
+                                                           else source))
         self.site_root = site_root
         self.limit = getattr(settings, "max_resource_bytes", MAX_RESOURCE_BYTES)
 

@@ -60,6 +60,7 @@ UNWRAP = {"named-content", "styled-content", "roman", "sans-serif", "overline", 
           "version", "uri", "trans-title", "trans-source", "object-id", "elocation-id", "issn", "isbn",
           "patent", "series", "size", "page-range", "supplement", "volume-series", "issue-title"}
 SKIP = {"object-id", "permissions", "alt-text", "long-desc", "sec-meta", "counts", "custom-meta-group",
+        "institution-id",
         "processing-meta", "index-term", "alternatives-meta", "glyph-data", "glyph-ref"}
 BLOCK = {"p", "sec", "list", "def-list", "fig", "fig-group", "table-wrap", "table-wrap-group", "boxed-text",
          "disp-quote", "disp-formula", "disp-formula-group", "code", "preformat", "speech", "verse-group",
@@ -176,6 +177,7 @@ class _Jats:
             self._lang(abstract, section)
             if abstract.get("id"):
                 section.set("id", abstract.get("id"))
+            self._heading(abstract, section, level)
             if abstract.find("title") is None:
                 kind = abstract.get("abstract-type")
                 etree.SubElement(section, f"h{level}").text = (
@@ -256,7 +258,7 @@ class _Jats:
     def _heading(self, source: etree._Element, target: etree._Element, level: int) -> None:
         label = source.find("label")
         title = source.find("title")
-        if title is None and label is None:
+        if not _text(title) and not _text(label):
             return
         heading = etree.SubElement(target, f"h{min(level, 6)}")
         heading.sourceline = (title if title is not None else label).sourceline
@@ -300,10 +302,14 @@ class _Jats:
         elif tag == "ref-list":
             self._references(el, target, level)
         elif tag == "fn-group":
+            kept = [fn for fn in el.findall("fn") if fn.get("id") not in self.note_ids]
+            if kept:
+                self._heading(el, target, level)
             for fn in el.findall("fn"):
                 if fn.get("id") in self.note_ids:
                     self.note(fn)
-            # the others are printed in "Article information"
+                else:
+                    self.fn_paragraph(fn, target)  # competing interests, contributions…: printed in place
         elif tag == "fn":
             if el.get("id") in self.note_ids or not el.get("id"):
                 self.note(el) if el.get("id") else self.fn_paragraph(el, target)
@@ -318,6 +324,9 @@ class _Jats:
             for item in el.findall("def-item"):
                 dt = etree.SubElement(dl, "dt")
                 term = item.find("term")
+                key = item.get("id") or (term.get("id") if term is not None else None)
+                if key:
+                    dt.set("id", key)
                 if term is not None:
                     self.inline(term, dt)
                 for definition in item.findall("def"):
@@ -344,9 +353,10 @@ class _Jats:
             if caption is not None and caption.find("title") is not None:
                 self._heading(caption, aside, level)
             self._heading(el, aside, level)
+            inner = level + 1 if len(aside) else level  # a box without a heading adds no depth
             if caption is not None:
-                self.blocks(caption, aside, level + 1)
-            self.blocks(el, aside, level + 1)
+                self.blocks(caption, aside, inner)
+            self.blocks(el, aside, inner)
         elif tag == "disp-quote":
             quote = etree.SubElement(target, "blockquote")
             quote.sourceline = line
@@ -462,7 +472,7 @@ class _Jats:
             if _local(child) == "label":
                 continue
             if isinstance(child.tag, str):
-                self.block(child, aside, 4)
+                self.block(child, aside, 3)  # notes go under the writers' "Notes" heading (h2)
         if label is not None and _text(label) and not _text(label).isdigit() and len(aside) and aside[0].tag == "p":
             b = etree.Element("b")
             b.text = _text(label) + " "
@@ -618,7 +628,10 @@ class _Jats:
                     holder = etree.Element("div")
                     self._supplement(child, holder, 6)
                     for part in holder.iter("figcaption"):
-                        for p in list(part):
+                        moved = list(part)
+                        if moved and child.get("id"):
+                            moved[0].set("id", child.get("id"))
+                        for p in moved:
                             figcaption.append(p)
                 elif isinstance(child.tag, str):
                     holder = etree.Element("div")
@@ -631,18 +644,21 @@ class _Jats:
             self.inline(attrib, span)
 
     def _licence(self, el: etree._Element, figure: etree._Element) -> None:
-        permissions = el.find("permissions")
-        if permissions is None:
-            return
-        url, statement = jats_front.license_of(permissions)
-        text = " ".join(_text(p) for p in permissions.iter("license-p"))
-        figcaption = figure.find("figcaption")
-        if figcaption is None:
-            figcaption = etree.SubElement(figure, "figcaption")
-        p = etree.SubElement(figcaption, "p")
-        span = etree.SubElement(p, "span", {"class": "credit"})
-        span.text = " ".join(part for part in (statement, text) if part) or url
-        self.licences.append((el.get("id") or _local(el), url or statement or "", el.sourceline))
+        """The object's own permissions (there may be several, e.g. one per panel) in its caption."""
+        for permissions in el.findall("permissions"):
+            url, statement = jats_front.license_of(permissions)
+            figcaption = figure.find("figcaption")
+            if figcaption is None:
+                figcaption = etree.SubElement(figure, "figcaption")
+            p = etree.SubElement(figcaption, "p")
+            span = etree.SubElement(p, "span", {"class": "credit"})
+            span.text = statement
+            for licence in permissions.iter("license-p"):
+                _add(span, " ")
+                self.inline(licence, span)
+            if not (span.text or len(span)) and url:
+                span.text = url
+            self.licences.append((el.get("id") or _local(el), url or statement or "", permissions.sourceline))
 
     def check_licences(self, meta) -> None:
         for key, licence, line in self.licences:
@@ -715,6 +731,7 @@ class _Jats:
                 if holder is None:
                     holder = etree.SubElement(figure, "figcaption")
                 self.inline(child, etree.SubElement(holder, "p"))
+        self._licence(el, figure)
         self._missing_file(el, _local(el).replace("-", " "))
         for media in el.iter("media"):
             if media is not el:

@@ -221,17 +221,6 @@ def info_section(article: etree._Element, meta: Metadata, inline: Inline, fn_inl
             url = href if href.startswith("http") else "https://doi.org/" + href.removeprefix("doi:")
             a = etree.SubElement(p, "a", href=url)
             a.text = _text(related) or href
-    back = article.find("back")
-    if back is not None:
-        for group in back.findall("fn-group"):
-            kept = [fn for fn in group.findall("fn") if fn.get("id") not in used_notes]
-            if not kept:
-                continue
-            title = _text(group.find("title"))
-            if title:
-                _heading(section, level + 1, title)
-            for fn in kept:
-                fn_inline(fn, section)
     return section if len(section) > 1 else None
 
 

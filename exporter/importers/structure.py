@@ -72,10 +72,20 @@ def _append_text(parent: etree._Element, text: str | None) -> None:
 
 
 def unwrap(el: etree._Element) -> None:
-    """Replace ``el`` by its content (text, children and tail kept in place)."""
+    """Replace ``el`` by its content (text, children and tail kept in place). An id it
+    carried moves to its first child element, or stays as an empty ``span`` anchor."""
     parent = el.getparent()
     if parent is None:
         return
+    if el.get("id"):
+        first = next((c for c in el if isinstance(c.tag, str) and not c.tag.startswith("{")), None)
+        if first is not None and not first.get("id"):
+            first.set("id", el.get("id"))
+        else:
+            anchor = etree.Element("span", id=el.get("id"))
+            anchor.tail = el.text
+            el.text = None
+            el.insert(0, anchor)
     index = parent.index(el)
     previous = el.getprevious()
     text = el.text or ""
@@ -584,3 +594,4 @@ def finish(body: etree._Element, diagnostics: Diagnostics, source: Path, *, head
     _ids(body, diagnostics, source)
     _notes(body)
     _tidy(body)
+    close_heading_gaps(body)  # again: empty headings may have gone

@@ -244,6 +244,12 @@ def _adapt(body: etree._Element, target: str) -> None:
                 label.tail = " " + (first.text or "")
                 first.text = None
                 first.insert(0, label)
+    if target == "print":
+        for table in body.iter("table"):
+            # print pages are narrow: the theme sets wide tables smaller (importers bring journal tables)
+            columns = max((sum(int(c.get("colspan") or 1) for c in row) for row in table.iter("tr")), default=0)
+            if columns >= 5:
+                table.set("class", "very-wide" if columns >= 10 else "wide")
     if target == "epub":
         for aside in body.iter("aside"):
             classes = aside.get("class", "").split()
