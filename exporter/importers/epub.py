@@ -302,7 +302,7 @@ class _Book:
                                      file=self.opf_label, line=line, hint="")
                 continue
             label = self.container.label(name)
-            tree = parse_xhtml(self.container.read(name), label, self.diagnostics)
+            tree = parse_xhtml(self.container.read(name), label, self.diagnostics, lenient=True)
             documents.append((name, label, tree))
         present = {name for name, _, _ in documents}
         renames = self._rename_ids(documents)

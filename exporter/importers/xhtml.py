@@ -4,7 +4,8 @@ A document whose ``<body>`` is exactly one ``<article>`` is the model file
 (:mod:`.model`). Anything else — an e-book chapter, a page saved as XHTML — is read as
 XML (named entities of XHTML 1.x DTDs resolved from the bundled set, see
 :mod:`.entities`) and imported like a web page (:mod:`.html`). A page that is not
-well-formed XML is read with the HTML5 parser instead, with a diagnostic.
+well-formed XML is an error with its line (a model file being edited must not be guessed
+at); inside an EPUB, such a document is read with the HTML5 parser instead (S029).
 """
 
 from __future__ import annotations
@@ -24,14 +25,18 @@ from ._common import read_source
 __all__ = ["read", "parse_xhtml"]
 
 
-def parse_xhtml(data: bytes, path: Path, diagnostics: Diagnostics) -> etree._Element:
-    """An XHTML document as a tree of un-namespaced HTML elements (MathML, SVG keep theirs)."""
+def parse_xhtml(data: bytes, path: Path, diagnostics: Diagnostics, *, lenient: bool = False) -> etree._Element:
+    """An XHTML document as a tree of un-namespaced HTML elements (MathML, SVG keep theirs).
+
+    A document that is not well-formed is an error (with its line), unless ``lenient``
+    (documents inside an e-book): then it is read with the HTML5 parser, with S029.
+    """
     from .entities import parse_with_entities
 
     try:
         root = parse_with_entities(data, path, diagnostics).getroot()
     except SourceError as error:
-        if "not well-formed" not in error.message:
+        if not lenient or "not well-formed" not in error.message:
             raise
         diagnostics.add("S029", f"not well-formed XML ({error.message.split(': ', 1)[-1]}); read as HTML",
                         file=path, line=error.line, hint="fix the markup to keep it XHTML")
