@@ -13,7 +13,6 @@ from ..diagnostics import Diagnostics
 from ..errors import UsageError
 from ..model import Article
 from . import epub, html, jats, markdown, text, xhtml
-from . import model as model_importer
 
 Importer = Callable[..., Article]
 
