@@ -82,7 +82,8 @@ def drop_empty(body: etree._Element) -> None:
             tag = _tag(el)
             if el is body or not tag or tag == "math" or el.tag.startswith("{"):
                 continue
-            if tag in ("br", "wbr", "hr", "img", "col", "td", "th", "colgroup") or el.get("id"):
+            if tag in ("br", "wbr", "hr", "img", "col", "td", "th", "colgroup") or el.get("id") or (
+                    tag == "a" and "noteref" in (el.get("class") or "")):
                 continue
             if tag in ("p", "span", "em", "strong", "b", "i", "u", "s", "small", "sub", "sup", "mark", "cite",
                        "code", "q", "abbr", "dfn", "kbd", "samp", "var", "bdi", "ins", "del", "li", "dt", "dd",

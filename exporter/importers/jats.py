@@ -134,11 +134,12 @@ class _Jats(Inline, Floats):
             if abstract.get("id"):
                 section.set("id", abstract.get("id"))
             self._heading(abstract, section, level)
+            inner = level + 1
             if abstract.find("title") is None:
                 kind = abstract.get("abstract-type")
                 etree.SubElement(section, f"h{level}").text = (
                     "Abstract" if kind in (None, "abstract") else kind.replace("-", " ").capitalize())
-            self.blocks(abstract, section, level)
+            self.blocks(abstract, section, inner)
 
     def _sub_article(self, sub: etree._Element, body: etree._Element, level: int) -> None:
         section = etree.SubElement(body, "section", {"class": "sub-article"})
@@ -182,6 +183,7 @@ class _Jats(Inline, Floats):
 
     def _floats(self, floats: etree._Element, body: etree._Element) -> None:
         """Figures and tables of a floats-group go after the paragraph that first cites them."""
+        placed: dict = {}  # paragraph -> the last float put after it (floats keep their order)
         for el in floats:
             holder = etree.Element("div")
             self.block(el, holder, 3)
@@ -195,10 +197,11 @@ class _Jats(Inline, Floats):
             while block.getparent() is not None and block.getparent().tag not in ("article", "section", "aside",
                                                                                     "div", "blockquote", "li"):
                 block = block.getparent()
-            parent = block.getparent()
-            index = parent.index(block)
-            for offset, child in enumerate(list(holder)):
-                parent.insert(index + 1 + offset, child)
+            after = placed.get(block, block)
+            for child in list(holder):
+                after.addnext(child)
+                after = child
+            placed[block] = after
 
     # -- blocks ---------------------------------------------------------------------
     def blocks(self, source: etree._Element, target: etree._Element, level: int) -> None:
@@ -230,7 +233,8 @@ class _Jats(Inline, Floats):
                 el.getparent()) in ("sec", "app", "ack", "boxed-text", "ref-list", "glossary", "notes", "abstract",
                                     "fig", "table-wrap", "statement", "fn-group", "def-list", "list",
                                     "supplementary-material", "media", "disp-formula", "app-group", "trans-abstract",
-                                    "question-wrap", "fig-group", "table-wrap-group", "verse-group", "caption"):
+                                    "question-wrap", "fig-group", "table-wrap-group", "verse-group", "caption",
+                                    "list-item"):
             return
         if tag == "p":
             p = etree.SubElement(target, "p")

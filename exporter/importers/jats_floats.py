@@ -28,10 +28,11 @@ class Floats:
             li.sourceline = item.sourceline
             if item.get("id"):
                 li.set("id", item.get("id"))
+            self.blocks(item, li, level)
             label = item.find("label")
             if label is not None and text(label) and kind in ("simple", ""):
-                li.text = text(label) + " "
-            self.blocks(item, li, level)
+                first = li[0] if len(li) and li[0].tag == "p" and not (li.text or "").strip() else li
+                first.text = text(label) + " " + (first.text or "")
 
     def _table_wrap(self, el: etree._Element, target: etree._Element, level: int) -> None:
         figure = etree.SubElement(target, "figure")

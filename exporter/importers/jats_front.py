@@ -102,7 +102,8 @@ def person_name(contrib: etree._Element) -> tuple[str, str | None]:
         given = _text(name.find("given-names"))
         suffix = _text(name.find("suffix"))
         if name.get("name-style") == "eastern":
-            display = " ".join(p for p in (surname, given) if p)
+            cjk = all(not c.isascii() for c in surname + given if c.isalpha())
+            display = ("" if cjk else " ").join(p for p in (surname, given) if p)
         else:
             display = " ".join(p for p in (given, surname) if p) + (f" {suffix}" if suffix else "")
         return display, (f"{surname}, {given}" if surname and given else None)
@@ -197,6 +198,13 @@ def info_section(article: etree._Element, meta: Metadata, inline: Inline, fn_inl
                     continue
                 if child.tag in ("fn", "corresp", "p"):
                     fn_inline(child, section)
+        for group in info.findall("title-group/trans-title-group"):
+            title = _text(group.find("trans-title"))
+            language = group.get("{http://www.w3.org/XML/1998/namespace}lang")
+            if title:
+                p = _p(section, f"Title ({language}):" if language else "Translated title:", title)
+                if language:
+                    p.set("lang", language)
         _dates(info, section, meta)
         _citation(info, section, meta)
         permissions = info.find("permissions")

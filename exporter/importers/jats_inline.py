@@ -72,12 +72,12 @@ class Inline:
         elif tag == "fn":
             if el.get("id"):
                 self.note(el)
-                etree.SubElement(target, "a", {"class": "noteref", "href": f"#{el.get('id')}"})
+                etree.SubElement(target, "a", {"class": "noteref", "href": f"#{el.get('id')}"}).text = "*"
             else:
                 key = f"inline-fn-{len(self.notes) + 1}"
                 el.set("id", key)
                 self.note(el)
-                etree.SubElement(target, "a", {"class": "noteref", "href": f"#{key}"})
+                etree.SubElement(target, "a", {"class": "noteref", "href": f"#{key}"}).text = "*"
         elif tag == "target" and el.get("id"):
             span = etree.SubElement(target, "span", id=el.get("id"))
             self.inline(el, span)

@@ -26,7 +26,7 @@ Inline = Callable[[etree._Element, etree._Element], None]
 _PERSONS = ("name", "string-name", "collab", "etal", "anonymous", "name-alternatives")
 
 
-def _local(el) -> str:
+def local(el) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
@@ -50,7 +50,7 @@ def _add(target: etree._Element, text: str) -> None:
 
 def person(el: etree._Element) -> str:
     """'Surname GN' for a name (with suffix), the text of a collab or string-name."""
-    tag = _local(el)
+    tag = local(el)
     if tag == "name":
         surname = normalize_space("".join(el.findtext("surname") or ""))
         given = normalize_space(el.findtext("given-names") or "")
@@ -60,7 +60,7 @@ def person(el: etree._Element) -> str:
             return " ".join(p for p in (surname, given) if p)
         return " ".join(p for p in (prefix, surname, given, suffix) if p)
     if tag == "name-alternatives":
-        first = next((c for c in el if _local(c) in ("name", "string-name")), None)
+        first = next((c for c in el if local(c) in ("name", "string-name")), None)
         return person(first) if first is not None else normalize_space("".join(el.itertext()))
     if tag == "etal":
         return "et al."
@@ -80,7 +80,7 @@ def citation(cit: etree._Element, target: etree._Element, inline: Inline) -> Non
 def _mixed(cit: etree._Element, target: etree._Element, inline: Inline) -> None:
     _add(target, cit.text or "")
     for child in cit:
-        tag = _local(child)
+        tag = local(child)
         if tag in ("name", "string-name", "name-alternatives"):
             if tag == "string-name" and (child.text or "").strip():
                 holder = etree.Element("span")
@@ -144,7 +144,7 @@ def _element(cit: etree._Element, target: etree._Element, inline: Inline) -> Non
     used: set = set()
 
     def take(*names: str) -> list[etree._Element]:
-        found = [c for c in cit if _local(c) in names and c not in used]
+        found = [c for c in cit if local(c) in names and c not in used]
         used.update(found)
         return found
 
@@ -161,12 +161,12 @@ def _element(cit: etree._Element, target: etree._Element, inline: Inline) -> Non
             _add(target, end)
 
     groups = take("person-group")
-    persons = [c for c in cit if _local(c) in _PERSONS]
+    persons = [c for c in cit if local(c) in _PERSONS]
     used.update(persons)
     names: list[str] = []
     roles: list[str] = []
     for group in groups:
-        members = [person(c) for c in group if _local(c) in _PERSONS]
+        members = [person(c) for c in group if local(c) in _PERSONS]
         kind = group.get("person-group-type", "author")
         if kind == "author" or not names:
             names += members
@@ -186,8 +186,9 @@ def _element(cit: etree._Element, target: etree._Element, inline: Inline) -> Non
     for title in take("article-title", "chapter-title", "data-title", "part-title"):
         sentence(title)
     source = take("source")
-    if source:
-        sentence(source[0], "cite", end="")
+    if source:  # "Science 329:1075" for journals; "The Book. Berlin: Press." for books
+        journal = any(local(c) in ("volume", "fpage", "elocation-id") for c in cit)
+        sentence(source[0], "cite", end="" if journal else ".")
     details = []
     for name in ("edition",):
         for el in take(name):
@@ -239,11 +240,11 @@ def _element(cit: etree._Element, target: etree._Element, inline: Inline) -> Non
         if not (target.text or "").rstrip().endswith(".") and not ("".join(target.itertext()).rstrip().endswith(".")):
             _add(target, ".")
     for el in cit:
-        if isinstance(el.tag, str) and el not in used and _local(el) not in ("object-id", "label", "x"):
+        if isinstance(el.tag, str) and el not in used and local(el) not in ("object-id", "label", "x"):
             _add(target, " ")
             holder = etree.SubElement(target, "span")
             inline(el, holder)
             _unwrap_span(holder)
     for el in cit:
-        if _local(el) == "object-id" and el.get("pub-id-type") in ("pmid", "pmcid"):
+        if local(el) == "object-id" and el.get("pub-id-type") in ("pmid", "pmcid"):
             _add(target, f" {el.get('pub-id-type').upper()}: {normalize_space(el.text or '')}")

@@ -91,12 +91,18 @@ SEMANTICS: dict[str, tuple[str | None, str]] = {
 }
 VERSE = {"z3998:poem", "z3998:verse", "z3998:song", "z3998:hymn", "poem", "verse", "poetry"}
 NOTEREF = {"noteref", "doc-noteref", "footnote-ref", "footnote-reference"}
+#: classes of a <sup> whose one link is a note reference (Markdown processors, MediaWiki)
+NOTEREF_SUP = {"footnote-ref", "reference", "footnote"}
 NOTE = {"footnote", "endnote", "note", "rearnote", "doc-footnote", "doc-endnote", "footnote-item"}
 NOTES_CONTAINER = {"footnotes", "endnotes", "rearnotes", "doc-endnotes", "doc-footnotes", "footnotes-list",
                    "footnotes-sep"}
-BACKLINK = {"backlink", "doc-backlink", "footnote-backref", "reversefootnote", "footnote-back"}
+BACKLINK = {"backlink", "doc-backlink", "footnote-backref", "reversefootnote", "footnote-back", "mw-cite-backlink"}
 DROP = {"pagebreak", "doc-pagebreak", "doc-toc", "toc", "navigation", "banner", "contentinfo", "search",
         "landmarks", "loi", "lot", "page-list", "doc-pagelist"}
+#: classes of site furniture inside articles (share buttons, related posts, newsletters, ads)
+FURNITURE = {"sharedaddy", "share", "sharing", "share-buttons", "social-share", "social", "jp-relatedposts",
+             "related-posts", "newsletter", "newsletter-signup", "advertisement", "ad", "ads", "adsbygoogle",
+             "comments", "comment-respond", "mw-editsection", "noprint", "print-hidden"}
 SAFE_REL = {"license", "author", "external", "nofollow", "noopener", "noreferrer", "bookmark", "tag", "help",
             "cite", "me"}
 GENERIC_ALT = {"", "image", "img", "picture", "photo", "icon", "logo", "avatar", "spacer", "graphic", "figure"}
@@ -144,7 +150,7 @@ class Sanitizer:
         for el in root.iter(etree.Element):
             if local_name(el) == "a" and semantics_of(el) & NOTEREF or (
                     local_name(el) == "a" and local_name(el.getparent()) == "sup"
-                    and "footnote-ref" in semantics_of(el.getparent())):
+                    and NOTEREF_SUP & semantics_of(el.getparent()) and (el.get("href") or "").startswith("#")):
                 href = el.get("href", "")
                 if "#" in href:
                     self.note_targets.add(urllib.parse.unquote(href.split("#", 1)[1]))
@@ -197,6 +203,10 @@ class Sanitizer:
                              f"{' '.join(sorted(strong & DROP))})", line,
                              "exporter makes its own navigation and page numbers")
             return
+        if set((el.get("class") or "").lower().split()) & FURNITURE or (el.get("id") or "").lower() in FURNITURE:
+            self._report("S021", "furniture-class", f"page furniture left out (<{name} class=\"{el.get('class')}\">)",
+                         line, "exporter keeps the article, not the site's widgets")
+            return
         if name in UNSAFE:
             self._report("S005", f"unsafe-{name}", f"<{name}> removed", line,
                          "sources may not run scripts, embed frames or objects, or link other files")
@@ -238,6 +248,10 @@ class Sanitizer:
             self._content(el, target, verse)
             return
         mapped = SYNONYMS.get(name, name)
+        if "wp-caption" in tokens and name == "div":  # WordPress's figure before HTML5
+            mapped = "figure"
+        elif "wp-caption-text" in tokens:
+            mapped = "figcaption"
         model_class = None
         for token in sorted(tokens):
             if token in SEMANTICS:
@@ -354,8 +368,8 @@ class Sanitizer:
         href = el.get("href")
         if el.get("name") and not el.get("id"):
             el.set("id", el.get("name"))
-        if tokens & NOTEREF or (local_name(el.getparent()) == "sup" and "footnote-ref" in semantics_of(
-                el.getparent())):
+        if tokens & NOTEREF or (local_name(el.getparent()) == "sup" and NOTEREF_SUP & semantics_of(el.getparent())
+                                and (href or "").startswith("#")):
             note = urllib.parse.unquote((href or "").split("#", 1)[-1]) if href else ""
             out = etree.SubElement(target, "a", {"class": "noteref", "href": f"#{note}"})
             if el.sourceline:
@@ -379,7 +393,11 @@ class Sanitizer:
 
     def _image(self, el, target) -> None:
         alt = el.get("alt")
-        src = self.assets.image(el.get("src") or el.get("data-src"), el.sourceline)
+        src = (el.get("src") or "").strip()
+        lazy = el.get("data-src") or el.get("data-lazy-src") or el.get("data-original")
+        if lazy and (not src or src.startswith("data:")):  # lazy loading: the placeholder is not the image
+            src = lazy
+        src = self.assets.image(src, el.sourceline)
         if src is None:
             text = _SPACE.sub(" ", alt or "").strip()
             if text.lower() in GENERIC_ALT:
@@ -387,9 +405,9 @@ class Sanitizer:
             if _text_around(el):
                 span = etree.SubElement(target, "span", {"class": "missing-image"})
                 span.text = f"[{text}]"
-            elif local_name(el.getparent()) != "figure":
-                figure = etree.SubElement(target, "figure")  # a picture on its own: its description stays
-                etree.SubElement(figure, "figcaption").text = text
+            elif not self._captioned(el):
+                figure = target if target.tag == "figure" else etree.SubElement(target, "figure")
+                etree.SubElement(figure, "figcaption").text = text  # a picture on its own: its description stays
             return
         out = etree.SubElement(target, "img", {"src": src})
         if el.sourceline:
@@ -405,6 +423,16 @@ class Sanitizer:
                 out.set(name, el.get(name))
         if "gaiji" in semantics_of(el) or "inline" in semantics_of(el):
             out.set("class", "inline")
+
+    @staticmethod
+    def _captioned(img) -> bool:
+        """Whether the image's figure (HTML5 or WordPress) has a caption of its own."""
+        for holder in (img.getparent(), img.getparent().getparent() if img.getparent() is not None else None):
+            if holder is None:
+                continue
+            if any(local_name(c) == "figcaption" or "wp-caption-text" in semantics_of(c) for c in holder):
+                return True
+        return False
 
     def _input(self, el, target) -> None:
         kind = (el.get("type") or "text").lower()
