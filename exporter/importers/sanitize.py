@@ -164,7 +164,7 @@ class Sanitizer:
         return target
 
     # -- the walk -----------------------------------------------------------------
-    def _content(self, source: etree._Element, target: etree._Element, verse: bool) -> None:
+    def _content(self, source: etree._Element, target: etree._Element, verse: bool | str) -> None:
         _append(target, source.text)
         for child in source:
             if isinstance(child.tag, str):
@@ -177,7 +177,7 @@ class Sanitizer:
         self._reported.add(key)
         self.diagnostics.add(code, message, file=self.source, line=line, hint=hint)
 
-    def _element(self, el: etree._Element, target: etree._Element, verse: bool) -> None:
+    def _element(self, el: etree._Element, target: etree._Element, verse: bool | str) -> None:
         line = el.sourceline
         namespace = etree.QName(el).namespace
         name = local_name(el)
@@ -241,8 +241,8 @@ class Sanitizer:
         if tokens & VERSE or "stanza" in tokens:
             self._verse(el, name, tokens, target)
             return
-        if verse and name == "p":
-            self._stanza(el, target)
+        if verse and name == "p":  # a stanza of lines; inside a stanza element, just lines
+            self._stanza(el, target, lines_only=verse == "line")
             return
         if name in UNWRAP:
             self._content(el, target, verse)
@@ -492,7 +492,7 @@ class Sanitizer:
         if el.sourceline:
             out.sourceline = el.sourceline
         self._attributes(el, out, ELEMENTS[out.tag])
-        self._content(el, out, verse=True)
+        self._content(el, out, verse="line" if out.get("class") == "stanza" else True)
         if out.tag == "section":  # group the stanzas in one div.verse below the heading
             stanzas = [c for c in out if c.tag == "div" and c.get("class") == "stanza"]
             if stanzas:
@@ -501,11 +501,14 @@ class Sanitizer:
                 for stanza in stanzas:
                     holder.append(stanza)
 
-    def _stanza(self, el, target) -> None:
-        stanza = etree.SubElement(target, "div", {"class": "stanza"})
-        if el.sourceline:
-            stanza.sourceline = el.sourceline
-        self._attributes(el, stanza, ELEMENTS["div"])
+    def _stanza(self, el, target, lines_only: bool = False) -> None:
+        if lines_only:
+            stanza = target
+        else:
+            stanza = etree.SubElement(target, "div", {"class": "stanza"})
+            if el.sourceline:
+                stanza.sourceline = el.sourceline
+            self._attributes(el, stanza, ELEMENTS["div"])
         scratch = etree.Element("p")
         self._content(el, scratch, verse=False)
         line = etree.SubElement(stanza, "p", {"class": "verse-line"})

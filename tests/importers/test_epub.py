@@ -148,3 +148,37 @@ def test_not_a_zip(tmp_path):
     path.write_text("not a zip", encoding="utf-8")
     with pytest.raises(SourceError, match="not a readable zip"):
         load(path)
+
+
+def test_epub2_with_xhtml_entities_and_tag_soup(tmp_path):
+    head = ('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" '
+            '"http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml" '
+            'xml:lang="fr"><head><title>x</title></head>')
+    opf = ('<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="2.0" unique-identifier="i">'
+           '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:opf="http://www.idpf.org/2007/opf">'
+           '<dc:title>Vieux livre</dc:title><dc:creator opf:role="aut" opf:file-as="Doe, Jane">Jane Doe</dc:creator>'
+           '<dc:creator opf:role="trl">Tom Trans</dc:creator><dc:language>fr</dc:language>'
+           '<dc:identifier id="i">urn:isbn:9780000000000</dc:identifier></metadata><manifest>'
+           '<item id="c1" href="c1.html" media-type="application/xhtml+xml"/>'
+           '<item id="c2" href="c2.html" media-type="application/xhtml+xml"/></manifest>'
+           '<spine><itemref idref="c1"/><itemref idref="c2" linear="no"/></spine></package>')
+    files = {
+        "mimetype": "application/epub+zip",
+        "META-INF/container.xml": FILES["META-INF/container.xml"].replace("OEBPS/book.opf", "OEBPS/content.opf"),
+        "OEBPS/content.opf": opf,
+        "OEBPS/c1.html": head + '<body><div class="chapter"><h1>Chapitre&nbsp;I</h1><p>L&rsquo;été '
+                                '&mdash; <a href="c2.html#n">note</a>.</p><div class="poem"><div class="stanza">'
+                                '<p class="line">Un vers</p><p class="line">Deux vers</p></div></div></div></body></html>',
+        "OEBPS/c2.html": '<html xmlns="http://www.w3.org/1999/xhtml"><body><h1>II</h1><p id="n">Note&hellip;<br>'
+                         ' ouverte</p></body></html>',
+    }
+    article = load(make_epub(tmp_path / "old.epub", files))
+    meta = article.meta
+    assert [(c.name, c.role, c.file_as) for c in meta.contributors] == [("Jane Doe", "aut", "Doe, Jane"),
+                                                                        ("Tom Trans", "trl", None)]
+    assert meta.language == "fr" and find(article, "//h2/text()") == ["Chapitre\u00a0I", "II"]
+    assert find(article, "//p[a]")[0].xpath("string()") == "L’été — note."
+    assert find(article, "//a/@href") == ["#n"]
+    assert find(article, "//div[@class='verse']/div[@class='stanza']/p[@class='verse-line']/text()") == [
+        "Un vers", "Deux vers"]
+    assert {"S034", "S029"} <= set(codes(article))
