@@ -9,6 +9,7 @@ __version__ = "0.1.0"
 from .errors import ExporterError, ModelError, OutputError, ResourceError, SourceError, UsageError  # noqa: E402
 from .model import Article, Contributor, Metadata  # noqa: E402
 from .pipeline import build, discover, load  # noqa: E402
+from .pagesetup import PageSetup  # noqa: E402
 from .settings import Settings  # noqa: E402
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "Contributor",
     "Metadata",
     "Settings",
+    "PageSetup",
     "load",
     "build",
     "discover",

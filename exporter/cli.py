@@ -1,4 +1,4 @@
-"""The command line: ``exporter build``, ``exporter import``. The only module that
+"""The command line: ``exporter build``, ``check``, ``import``. The only module that
 prints or exits. ``main(argv)`` returns the exit code (0 ok, 1 a document failed,
 2 usage), so tests call it directly.
 """
@@ -16,9 +16,12 @@ from .errors import ExporterError, UsageError
 from .model import Contributor, Metadata
 from .modelfile import dump_model
 from .outputs import sweep_stale, write_bytes
+from .pagesetup import PAGE_SIZES, PDF_VARIANTS, PageSetup, page_size_key, parse_length_mm
 from .pipeline import build_one, discover, load
 from .settings import FORMATS, Settings
 from .themes import builtin_themes, load_theme, styles_dir
+from .checks import gate as check_gate
+from .checks import report as check_report
 
 __all__ = ["main"]
 
@@ -70,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="fail a document on any warning")
     build.add_argument("--format", choices=("text", "json"), default="text", help="report format")
     source_options(build)
+    print_options(build)
+    _check_options(build, after_build=True)
 
     imp = sub.add_parser("import", help="write a source as an editable model file (.xhtml)",
                          description="Import SOURCE into the canonical article model (docs/model.md).")
@@ -78,7 +83,43 @@ def _parser() -> argparse.ArgumentParser:
     source_options(imp)
 
     sub.add_parser("themes", help="list the built-in themes")
+    _check_parser(sub)
     return parser
+
+
+def print_options(p: argparse.ArgumentParser) -> None:
+    group = p.add_argument_group("print", "paper, PDF flavour and print-shop output (PDF and print HTML)")
+    group.add_argument("--page-size", type=_page_size, default=None, metavar="SIZE",
+                       help=f"paper: {', '.join(PAGE_SIZES)} (default: the theme's, usually a4)")
+    group.add_argument("--pdf-variant", choices=list(PDF_VARIANTS), default="pdf/ua-1", metavar="VARIANT",
+                       help="pdf/ua-1 (default, tagged and accessible); archival: "
+                            + ", ".join(k for k in PDF_VARIANTS if k.startswith("pdf/a"))
+                            + " (PDF/A-3 and 4f embed the article's source)")
+    group.add_argument("--pdf-notes", choices=("foot", "end"), default=None,
+                       help="notes at the foot of each page or at the end of the article (default: the theme's)")
+    group.add_argument("--bleed", type=_bleed, default=0.0, metavar="LENGTH",
+                       help="bleed around each page for a print shop, e.g. 3mm or 0.125in (sets the PDF BleedBox)")
+    group.add_argument("--crop-marks", action="store_true",
+                       help="crop and registration marks outside the bleed, for trimming")
+
+
+def _page_size(value: str) -> str:
+    try:
+        return page_size_key(value)
+    except UsageError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _bleed(value: str) -> float:
+    try:
+        return parse_length_mm(value, what="--bleed")
+    except UsageError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _page_setup(args: argparse.Namespace) -> PageSetup:
+    return PageSetup(size=args.page_size, variant=args.pdf_variant, notes=args.pdf_notes,
+                     bleed_mm=args.bleed, crop_marks=args.crop_marks)
 
 
 def _metadata(args: argparse.Namespace) -> Metadata | None:
@@ -113,13 +154,14 @@ def _default_sources() -> list[Path]:
 
 
 def _build(args: argparse.Namespace) -> int:
-    settings = _settings(args, formats=args.to, theme=args.theme, strict=args.strict)
+    settings = _settings(args, formats=args.to, theme=args.theme, strict=args.strict, page=_page_setup(args))
     theme = load_theme(args.theme)
     sources = discover(args.sources or _default_sources())
     args.output.mkdir(parents=True, exist_ok=True)
     sweep_stale(args.output)
     results = [build_one(source, args.output, settings, theme) for source in sources]
     failed = [r for r in results if not r.ok]
+    gate = _check_built(args, results, settings, theme)
     if args.format == "json":
         report = {
             "documents": [
@@ -135,6 +177,8 @@ def _build(args: argparse.Namespace) -> int:
             "ok": len(results) - len(failed),
             "failed": len(failed),
         }
+        if gate is not None:
+            report["check"] = gate.to_json()
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         for r in results:
@@ -147,7 +191,9 @@ def _build(args: argparse.Namespace) -> int:
                 for problem in r.error.problems or [r.error]:
                     print(f"  error: {problem}", file=sys.stderr)
         print(f"{len(results) - len(failed)} built, {len(failed)} failed")
-    return 1 if failed else 0
+        if gate is not None:
+            print(check_report.text(gate))
+    return 1 if failed or (gate is not None and not gate.ok) else 0
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -156,6 +202,97 @@ def _import(args: argparse.Namespace) -> int:
     _print_diagnostics(article.diagnostics, sys.stderr)
     print(f"wrote {args.output}")
     return 0
+
+
+# --- exporter check / exporter build --check -------------------------------------------
+
+def _checker_list(value: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
+    unknown = [n for n in names if n not in check_gate.CHECKERS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown checker {', '.join(unknown) or value!r}; "
+                                         f"choose from {', '.join(check_gate.CHECKERS)}")
+    return names
+
+
+def _check_options(p: argparse.ArgumentParser, after_build: bool = False) -> None:
+    group = p.add_argument_group("checks" + (" (with --check)" if after_build else ""))
+    if after_build:
+        group.add_argument("--check", action="store_true",
+                           help="check the outputs after building (as `exporter check`, with the sources known; "
+                                "--twice and --junit imply it)")
+    group.add_argument("--only", type=_checker_list, metavar="CHECKERS",
+                       help=f"run only these checkers ({', '.join(check_gate.CHECKERS)})")
+    group.add_argument("--skip", type=_checker_list, default=(), metavar="CHECKERS",
+                       help="do not run these checkers")
+    group.add_argument("--twice", action="store_true",
+                       help="build every source again into a temporary folder and compare bytes "
+                            "(needs SOURCE_DATE_EPOCH)")
+    group.add_argument("--fail-on", choices=("error", "warning"), default="error",
+                       help="the lowest severity that fails a check (default: error)")
+    group.add_argument("--warnings-as-errors", dest="fail_on", action="store_const", const="warning",
+                       help="same as --fail-on warning")
+    group.add_argument("--fail-on-skip", action="store_true",
+                       help="a check that cannot run (checker not installed, no source) fails instead of "
+                            "being skipped")
+    group.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report to FILE")
+    group.add_argument("--ace-jobs", type=int, default=2, metavar="N",
+                       help="DAISY Ace runs at a time (each starts Chromium; default: 2)")
+
+
+def _check_parser(sub) -> None:
+    check = sub.add_parser(
+        "check", help="check built outputs: EPUBCheck, Ace, Nu HTML Checker, PDF, completeness",
+        description="Check EPUB, PDF and HTML outputs (files or folders) with every checker that applies. "
+                    "Exit 0 when every check passes, 1 when any fails, 2 on a usage error.")
+    check.add_argument("outputs", nargs="+", type=Path, metavar="PATH", help="output files or folders")
+    check.add_argument("--source", action="append", type=Path, default=[], metavar="PATH",
+                       help="source files or folders the outputs were built from, matched by name "
+                            "(needed by completeness and --twice; repeatable)")
+    check.add_argument("--theme", default="magazine", help="the theme the outputs were built with (for --twice)")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="report format")
+    _check_options(check)
+    print_options(check)  # for --twice: the print options the outputs were built with
+
+
+def _gate_options(args: argparse.Namespace, settings: Settings, theme, sources_given: bool) -> check_gate.Options:
+    checkers = tuple(c for c in (args.only or check_gate.CHECKERS) if c not in args.skip)
+    if not checkers:
+        raise UsageError("--only and --skip leave no checker to run", hint="drop one of them")
+    if args.ace_jobs < 1:
+        raise UsageError("--ace-jobs must be 1 or more")
+    return check_gate.Options(checkers=checkers, twice=args.twice, settings=settings, theme=theme,
+                              threshold=check_gate.THRESHOLDS[args.fail_on], fail_on_skip=args.fail_on_skip,
+                              ace_jobs=args.ace_jobs, sources_given=sources_given)
+
+
+def _write_junit(args: argparse.Namespace, gate) -> None:
+    if args.junit is not None:
+        write_bytes(args.junit, check_report.junit(gate))
+
+
+def _check(args: argparse.Namespace) -> int:
+    targets = check_gate.find_outputs(args.outputs)
+    if args.source:
+        check_gate.match_sources(targets, discover(args.source))
+    settings = Settings(theme=args.theme, page=_page_setup(args))
+    theme = load_theme(args.theme) if args.twice else None  # a bad --theme is a usage error up front
+    gate = check_gate.run(targets, _gate_options(args, settings, theme, bool(args.source)))
+    _write_junit(args, gate)
+    print(check_report.to_json(gate) if args.format == "json" else check_report.text(gate))
+    return 0 if gate.ok else 1
+
+
+def _check_built(args: argparse.Namespace, results, settings: Settings, theme):
+    """``build --check`` (implied by --twice or --junit): the gate on what was just built."""
+    if not (args.check or args.twice or args.junit):
+        return None
+    targets = [check_gate.Target(path, name, r.source) for r in results if r.ok for name, path in r.outputs.items()]
+    if not targets:
+        return None
+    gate = check_gate.run(targets, _gate_options(args, settings, theme, sources_given=True))
+    _write_junit(args, gate)
+    return gate
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
             return _build(args)
         if args.command == "import":
             return _import(args)
+        if args.command == "check":
+            return _check(args)
         if args.command == "themes":
             for name in builtin_themes():
                 print(f"{name:12} {load_theme(name).setting('description', default='')}")

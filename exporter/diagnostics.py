@@ -76,6 +76,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     # PDF / print
     "P001": (Severity.WARNING, "the renderer reported a problem"),
     "P002": (Severity.WARNING, "image resolution below 300 ppi at its printed size"),
+    "P003": (Severity.WARNING, "table too wide for the text column: set very small and wrapped inside words"),
     # HTML
     "H001": (Severity.WARNING, "resource could not be inlined into the HTML page"),
 }

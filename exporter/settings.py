@@ -17,6 +17,7 @@ from .diagnostics import Diagnostics
 from .errors import UsageError
 from .fetch import MAX_DOCUMENT_BYTES, MAX_RESOURCE_BYTES, ConfinedFetcher
 from .model import Article, Metadata
+from .pagesetup import PageSetup
 
 FORMATS = ("epub", "pdf", "html")
 
@@ -30,6 +31,8 @@ class Settings:
     metadata: Metadata | None = None
     max_resource_bytes: int = MAX_RESOURCE_BYTES
     max_document_bytes: int = MAX_DOCUMENT_BYTES
+    #: print choices: paper, PDF variant, notes placement, bleed, crop marks
+    page: PageSetup = field(default_factory=PageSetup)
 
     def __post_init__(self) -> None:
         unknown = [f for f in self.formats if f not in FORMATS]

@@ -16,6 +16,8 @@ DEB_PACKAGES=(
   fonts-noto-core fonts-noto-cjk fonts-hosny-amiri fonts-sil-ezra
   # PDF inspection used by tests and `exporter check`
   poppler-utils qpdf
+  # Java for EPUBCheck and the Nu checker (a JDK: `exporter check` runs its EPUBCheck driver from source)
+  openjdk-17-jdk-headless
   # browser print checks and DAISY Ace
   chromium
 )

@@ -32,3 +32,19 @@ def vnu_jar() -> Path | None:
 
 def pdftotext() -> str | None:
     return shutil.which("pdftotext")
+
+
+def qpdf() -> str | None:
+    return shutil.which("qpdf")
+
+
+def pdfinfo() -> str | None:
+    return shutil.which("pdfinfo")
+
+
+def chromium() -> str | None:
+    configured = os.environ.get("EXPORTER_CHROMIUM")
+    if configured:
+        return configured
+    return next((shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")
+                 if shutil.which(name)), None)

@@ -26,10 +26,11 @@ from markupsafe import Markup
 from ..fetch import FetchRefused
 from ..i18n import labels
 from ..model import EPUB_NS, XHTML_NS, Article
+from ..pagesetup import Resolved, page_css, resolve
 from ..settings import Context
 from ..xmlparse import parse_xml
 
-__all__ = ["Page", "page", "render", "to_html5", "format_date", "byline", "inline_images", "add_style"]
+__all__ = ["Page", "page", "print_page", "render", "to_html5", "format_date", "byline", "inline_images", "add_style"]
 
 EPUB_TYPE = f"{{{EPUB_NS}}}type"
 MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -60,13 +61,15 @@ def format_date(value: str, language: str) -> str:
     return value[:10]
 
 
-def byline(article: Article) -> list[str]:
-    """Byline lines by role: "By A and B", "Interview by C", …"""
+def byline(article: Article, *, exclude: tuple[str, ...] = ()) -> list[str]:
+    """Byline lines by role: "By A and B", "Interview by C", … (without the ``exclude`` roles)"""
     words = labels(article.meta.language)
     order = [("aut", "by"), ("ivr", "interview_by"), ("ive", "with"), ("edt", "edited_by"),
              ("trl", "translated_by"), ("pht", "photos_by")]
     lines = []
     for role, label in order:
+        if role in exclude:
+            continue
         names = article.meta.names(role)
         if names:
             lines.append(f"{words[label]} {_join(names, words['and'])}")
@@ -126,6 +129,12 @@ def page(ctx: Context, target: str) -> Page:
         body=Markup("".join(_serialize(child) for child in body)),
         notes=Markup(_serialize(notes_el)) if notes_el is not None else "",
         source_link=meta.source if meta.source and meta.source.startswith(("http://", "https://")) else None,
+        # what a theme's theme.toml [header] asks the page header to show (see docs/themes.md)
+        header=ctx.theme.setting("header", default={}),
+        other_contributors=byline(article, exclude=("aut",)),
+        authors=[{"name": c.name, "affiliation": getattr(c, "affiliation", None)}
+                 for c in meta.contributors if c.role == "aut"],
+        identifier=_identifier(meta.identifier),
     )
     template_file = ctx.theme.find("page.xhtml.j2")
     tree = parse_xml(markup.encode("utf-8"), template_file)
@@ -138,6 +147,19 @@ def page(ctx: Context, target: str) -> Page:
         images = list(root.iter("img"))
     return Page(root=root, target=target, images=images,
                 notes=[(note.get("id"), numbers[note.get("id")]) for note in notes])
+
+
+def _identifier(value: str | None) -> dict | None:
+    """The article identifier for the page header: DOIs as their https://doi.org link."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.lower().startswith("doi:"):
+        doi = text[4:].strip()
+        return {"text": f"https://doi.org/{doi}", "href": f"https://doi.org/{doi}"}
+    if text.lower().startswith(("https://doi.org/", "http://dx.doi.org/")):
+        return {"text": text, "href": text}
+    return {"text": text, "href": None}
 
 
 def _serialize(element: etree._Element) -> str:
@@ -244,12 +266,6 @@ def _adapt(body: etree._Element, target: str) -> None:
                 label.tail = " " + (first.text or "")
                 first.text = None
                 first.insert(0, label)
-    if target == "print":
-        for table in body.iter("table"):
-            # print pages are narrow: the theme sets wide tables smaller (importers bring journal tables)
-            columns = max((sum(int(c.get("colspan") or 1) for c in row) for row in table.iter("tr")), default=0)
-            if columns >= 5:
-                table.set("class", "very-wide" if columns >= 10 else "wide")
     if target == "epub":
         for aside in body.iter("aside"):
             classes = aside.get("class", "").split()
@@ -297,8 +313,20 @@ def add_style(root: etree._Element, css: str) -> None:
     style.text = "\n" + css.strip() + "\n"
 
 
-def render(ctx: Context) -> bytes:
+def print_page(ctx: Context) -> tuple[Page, Resolved]:
+    """The print page with the run's page setup: the paper, margins and notes placement
+    resolved against the theme, and a ``page-<size>`` class on ``<html>`` for themes."""
+    resolved = resolve(ctx.settings.page, ctx.theme)
     pg = page(ctx, "print")
+    classes = pg.root.get("class", "").split()
+    pg.root.set("class", " ".join([*classes, f"page-{resolved.paper.key}"]))
+    return pg, resolved
+
+
+def render(ctx: Context) -> bytes:
+    """The print-ready HTML file: one self-contained page (CSS inlined, images as data:
+    URLs) that reads on screen and prints from a browser at the chosen paper size."""
+    pg, resolved = print_page(ctx)
     inline_images(ctx, pg)
-    add_style(pg.root, ctx.theme.css("print.css"))
+    add_style(pg.root, ctx.theme.css("print.css") + "\n" + page_css(resolved))
     return to_html5(pg.root)

@@ -1,30 +1,57 @@
 """PDF: WeasyPrint rendering the print page of :mod:`exporter.writers.html`.
 
-Every WeasyPrint ``HTML`` and ``CSS`` object is made here, and each gets the
-document's confined fetcher (WeasyPrint would otherwise fall back to its default
-fetcher, which reads any file and the network). The theme's ``paged.css`` adds what
-only a paged-media engine understands (page footnotes, PDF bookmarks) on top of the
-``print.css`` that browsers also read.
+Every WeasyPrint ``HTML``, ``CSS`` and ``Attachment`` object is made here, and each
+gets the document's confined fetcher (WeasyPrint would otherwise fall back to its
+default fetcher, which reads any file and the network). The stylesheets, in cascade
+order: the theme's ``print.css`` (which browsers also read), the paper size and the
+theme's margins for it, the theme's ``paged.css`` (what only a paged-media engine
+understands: running heads, page footnotes, bookmarks) and, for a print shop, bleed
+and crop marks (:mod:`exporter.pagesetup`).
 
-Output is tagged PDF/UA-1 with the document's language and title; dates come from
-the build clock (``SOURCE_DATE_EPOCH``) and the file identifier from the content, so
-the same input gives the same bytes.
+On top of the print page, the PDF gets:
+
+* notes at the foot of the page (:mod:`.footnotes`), unless the theme or
+  ``--pdf-notes end`` keeps them at the end;
+* tables that are too wide for their column set smaller after a first layout
+  (``table.fit``), then wrapped inside words (``table.fit-more``) with a diagnostic
+  (P003) — never clipped or run into the next column;
+* metadata in the document information dictionary and in XMP: title, authors,
+  subject, keywords, language, publisher, rights, licence, identifier and dates from
+  the build clock (``SOURCE_DATE_EPOCH``); the file identifier is a content hash;
+* tagging (structure tree, ``/Lang``, figure ``/Alt``, ``DisplayDocTitle``) for every
+  variant, PDF/UA-1 by default; archival PDF/A variants on request, PDF/A-3 and 4f
+  carrying the canonical source (:func:`exporter.modelfile.dump_model`) as an
+  associated file — the only file a PDF made by exporter ever embeds;
+* for print shops, TrimBox and BleedBox set to the page and the requested bleed, and
+  a warning (P002) for every image printed below 300 ppi.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import xml.etree.ElementTree as ET
 
 import weasyprint
+from weasyprint.formatting_structure import boxes
+from weasyprint.images import RasterImage
+from weasyprint.pdf.metadata import DocumentMetadata
 
+from ..pagesetup import Resolved, page_css, press_css
 from ..settings import Context
-from . import html
+from . import footnotes, html
 
-__all__ = ["render", "print_document", "layout", "PDF_OPTIONS"]
+__all__ = ["render", "print_document", "layout", "pdf_options", "MIN_PRINT_PPI"]
 
-#: WeasyPrint options for exporter's PDFs (layout and writing use the same ones)
-PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True, "custom_metadata": True}
+#: images printed below this resolution get a warning in print-shop builds
+MIN_PRINT_PPI = 300
+_MM_TO_PT = 72 / 25.4
+
+
+def pdf_options(ctx: Context) -> dict:
+    """WeasyPrint options for this document (layout and writing use the same ones)."""
+    variant = ctx.settings.page.pdf_variant
+    return {"pdf_variant": variant.weasyprint, "pdf_tags": True, "custom_metadata": True}
 
 
 class _Capture(logging.Handler):
@@ -40,23 +67,6 @@ class _Capture(logging.Handler):
                                  hint="the PDF was made without this; check the source and theme")
 
 
-def print_document(ctx: Context) -> tuple[weasyprint.HTML, list[weasyprint.CSS], bytes]:
-    """The print page as WeasyPrint objects (all fetching confined), and its HTML bytes."""
-    pg = html.page(ctx, "print")
-    for img in pg.images:
-        img.set("src", ctx.url_for(img.get("src", "")))
-    page_bytes = html.to_html5(pg.root)
-    base_url = ctx.article.source.resolve().as_uri()
-    document = weasyprint.HTML(string=page_bytes.decode("utf-8"), base_url=base_url,
-                               url_fetcher=ctx.fetcher)
-    stylesheets = []
-    for name in ("print.css", "paged.css"):
-        for path in ctx.theme.css_files(name):
-            stylesheets.append(weasyprint.CSS(string=path.read_text(encoding="utf-8"),
-                                              base_url=path.resolve().as_uri(), url_fetcher=ctx.fetcher))
-    return document, stylesheets, page_bytes
-
-
 class _captured:
     """Context manager: WeasyPrint's log records become the document's diagnostics."""
 
@@ -70,24 +80,309 @@ class _captured:
         weasyprint.LOGGER.removeHandler(self.handler)
 
 
+def _stylesheet_texts(ctx: Context, resolved: Resolved) -> list[tuple[str, str | None]]:
+    """(CSS text, base URL) in cascade order; generated CSS has no base URL."""
+    sheets: list[tuple[str, str | None]] = []
+    sheets += [(p.read_text(encoding="utf-8"), p.resolve().as_uri()) for p in ctx.theme.css_files("print.css")]
+    sheets.append((page_css(resolved), None))
+    sheets += [(p.read_text(encoding="utf-8"), p.resolve().as_uri()) for p in ctx.theme.css_files("paged.css")]
+    if press_css(resolved):
+        sheets.append((press_css(resolved), None))
+    return sheets
+
+
+def print_document(ctx: Context, fit: dict[int, int] | None = None
+                   ) -> tuple[weasyprint.HTML, list[weasyprint.CSS], bytes, Resolved]:
+    """The print page as WeasyPrint objects (all fetching confined), its HTML bytes and
+    the resolved page setup. ``fit`` maps tables (by document order) to how much
+    smaller to set them: 1 small type (``table.fit``), 2 smaller and wrapped inside
+    words if need be (``table.fit.fit-more``)."""
+    fit = fit or {}
+    pg, resolved = html.print_page(ctx)
+    for img in pg.images:
+        img.set("src", ctx.url_for(img.get("src", "")))
+    for a in pg.root.iter("a"):  # only exporter attaches files to a PDF
+        rel = [token for token in a.get("rel", "").split() if token.lower() != "attachment"]
+        if rel:
+            a.set("rel", " ".join(rel))
+        else:
+            a.attrib.pop("rel", None)
+    if resolved.notes == "foot":
+        footnotes.move_to_call_sites(pg.root)
+    footnotes.label_headings(pg.root)
+    for index, table in enumerate(pg.root.iter("table")):
+        level = fit.get(index, 0)
+        if level:
+            extra = ["fit"] + (["fit-more"] if level > 1 else [])
+            table.set("class", " ".join([*table.get("class", "").split(), *extra]))
+    page_bytes = html.to_html5(pg.root)
+    base_url = ctx.article.source.resolve().as_uri()
+    document = weasyprint.HTML(string=page_bytes.decode("utf-8"), base_url=base_url, url_fetcher=ctx.fetcher)
+    stylesheets = [weasyprint.CSS(string=text, base_url=url or base_url, url_fetcher=ctx.fetcher)
+                   for text, url in _stylesheet_texts(ctx, resolved)]
+    return document, stylesheets, page_bytes, resolved
+
+
 def layout(ctx: Context):
     """The print page laid out in pages (a ``weasyprint.Document``), once per document.
 
     Both the PDF writer and anything that needs to know where pages break (the EPUB
-    page list) use this, so a build of several formats lays the page out only once.
+    page list) use this, so a build of several formats lays the page out only once
+    (up to three times when tables had to be set smaller to fit their column).
     Returns ``(document, identifier)``; the identifier is a content hash for the PDF.
     """
     if "layout" not in ctx.cache:
+        options = pdf_options(ctx)
+        fit: dict[int, int] = {}
         with _captured(ctx):
-            html_doc, stylesheets, page_bytes = print_document(ctx)
-            document = html_doc.render(stylesheets=stylesheets, **PDF_OPTIONS)
-        css = "".join(p.read_text(encoding="utf-8") for n in ("print.css", "paged.css") for p in ctx.theme.css_files(n))
-        identifier = hashlib.sha256(page_bytes + css.encode("utf-8")).hexdigest()[:32]
-        ctx.cache["layout"] = (document, identifier)
+            while True:
+                html_doc, stylesheets, page_bytes, resolved = print_document(ctx, fit)
+                document = html_doc.render(stylesheets=stylesheets, **options)
+                wide = _overflowing_tables(html_doc, document)
+                if not wide or all(fit.get(index, 0) >= 2 for index in wide):
+                    break
+                for index in wide:
+                    fit[index] = min(fit.get(index, 0) + 1, 2)
+        for index in sorted(i for i, level in fit.items() if level >= 2):
+            still = "; it still does not fit" if index in wide else ""
+            ctx.diagnostics.add(
+                "P003", f"table {index + 1} is too wide for the text column: it is set in very small type, "
+                f"wrapped inside words where needed{still}", file=ctx.article.source,
+                hint="split the table or cut columns, or use a single-column theme or a wider --page-size")
+        _check_image_resolution(ctx, document, resolved)
+        digest = hashlib.sha256(page_bytes)
+        for text, _ in _stylesheet_texts(ctx, resolved):
+            digest.update(text.encode("utf-8"))
+        digest.update(repr(sorted(options.items())).encode("utf-8"))
+        ctx.cache["layout"] = (document, digest.hexdigest()[:32])
+        ctx.cache["page_setup"] = resolved
     return ctx.cache["layout"]
 
 
 def render(ctx: Context) -> bytes:
     document, identifier = layout(ctx)
+    resolved: Resolved = ctx.cache["page_setup"]
+    variant = resolved.setup.pdf_variant
+    document.metadata = _Metadata.from_document(document.metadata, ctx, ua_part=variant.ua
+                                                if variant.weasyprint.startswith("pdf/a") else None)
+    options = pdf_options(ctx)
+    if variant.attach_source:
+        options["attachments"] = [_source_attachment(ctx)]
     with _captured(ctx):
-        return document.write_pdf(pdf_identifier=identifier.encode("ascii"), **PDF_OPTIONS)
+        return document.write_pdf(pdf_identifier=identifier.encode("ascii"),
+                                  finisher=_Finisher(resolved.setup.bleed_mm), **options)
+
+
+# -- layout checks -----------------------------------------------------------------
+
+def _walk(box, parent=None):
+    yield box, parent
+    for child in getattr(box, "children", ()):
+        yield from _walk(child, box)
+
+
+def _overflowing_tables(html_doc: weasyprint.HTML, document) -> set[int]:
+    """Tables (by document order) whose laid-out width exceeds their container's."""
+    order = {id(el): i for i, el in enumerate(html_doc.etree_element.iter("table"))}
+    wide: set[int] = set()
+    for page in document.pages:
+        for box, parent in _walk(page._page_box):
+            if getattr(box, "is_table_wrapper", False) and parent is not None and box.element is not None:
+                table = box.get_wrapped_table()
+                if table is not None and table.margin_width() > parent.width + 0.5:
+                    wide.add(order.get(id(box.element), -1))
+    wide.discard(-1)
+    return wide
+
+
+def _check_image_resolution(ctx: Context, document, resolved: Resolved) -> None:
+    """P002 for images printed below 300 ppi, in builds for a print shop."""
+    if not resolved.setup.print_shop:
+        return
+    seen: set[str] = set()
+    for page in document.pages:
+        for box, _ in _walk(page._page_box):
+            image = getattr(box, "replacement", None)
+            if not isinstance(box, boxes.ReplacedBox) or not isinstance(image, RasterImage):
+                continue
+            if not box.width or not box.height:
+                continue
+            ppi = min(image.width / (box.width / 96), image.height / (box.height / 96))
+            src = box.element.get("src", "") if box.element is not None else ""
+            if ppi < MIN_PRINT_PPI and src not in seen:
+                seen.add(src)
+                name = src.rsplit("/", 1)[-1]
+                width_mm = box.width / 96 * 25.4
+                ctx.diagnostics.add(
+                    "P002", f"image '{name}' prints at {ppi:.0f} ppi ({image.width} px over {width_mm:.0f} mm)",
+                    file=ctx.article.source,
+                    hint=f"supply at least {int(image.width * MIN_PRINT_PPI / ppi) + 1} px across for "
+                         f"{MIN_PRINT_PPI} ppi, or print it smaller")
+
+
+# -- writing -----------------------------------------------------------------------
+
+class _Finisher:
+    """Last touches on WeasyPrint's PDF objects, before they are written:
+
+    * the BleedBox is the trimmed page plus exactly the requested bleed (WeasyPrint's
+      CSS bleed area also holds the crop marks, so it can be wider);
+    * page footnotes are tagged ``Note`` (PDF/UA, Matterhorn 19-001) with an ``ID``,
+      and the structure tree gets the ``IDTree`` the PDF specification requires once
+      elements have IDs (WeasyPrint gives table header cells IDs without one);
+    * each associated file is listed once in ``/AF`` (WeasyPrint lists it twice).
+    """
+
+    def __init__(self, bleed_mm: float) -> None:
+        self.bleed = bleed_mm * _MM_TO_PT
+
+    def __call__(self, document, pdf) -> None:
+        import pydyf
+
+        if "AF" in pdf.catalog:
+            pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
+        for obj in pdf.objects:
+            if isinstance(obj, dict) and obj.get("Type") == "/Page" and "TrimBox" in obj:
+                left, top, right, bottom = (float(v) for v in obj["TrimBox"])
+                b = self.bleed
+                obj["BleedBox"] = pydyf.Array([left - b, top - b, right + b, bottom + b])
+        if "StructTreeRoot" in pdf.catalog:
+            self._tag_notes(pdf)
+
+    @staticmethod
+    def _tag_notes(pdf) -> None:
+        import pydyf
+
+        def resolve(reference):  # an indirect reference (b"12 0 R") to its object
+            if isinstance(reference, bytes) and reference.endswith(b" R"):
+                return pdf.objects[int(reference.split()[0])]
+            return None
+
+        root = resolve(pdf.catalog["StructTreeRoot"])
+        document = resolve(root["K"][0])
+        count = 0
+        for reference in document["K"]:
+            area = resolve(reference)
+            if area is None or area.get("S") != "/NonStruct":  # a page's footnote area
+                continue
+            for kid in area["K"]:
+                element = resolve(kid)
+                if element is not None and element.get("S") == "/Span":
+                    count += 1
+                    element["S"] = "/Note"
+                    element["ID"] = pydyf.String(f"footnote-{count}")
+        ids = []
+        for obj in pdf.objects:
+            if isinstance(obj, dict) and obj.get("Type") == "/StructElem" and "ID" in obj:
+                ids.append((str(getattr(obj["ID"], "string", obj["ID"])), obj))
+        if ids:
+            names = pydyf.Array()
+            for key, obj in sorted(ids, key=lambda item: item[0].encode("utf-8")):
+                names.extend([pydyf.String(key), obj.reference])
+            tree = pydyf.Dictionary({"Names": names})
+            pdf.add_object(tree)
+            root["IDTree"] = tree.reference
+
+
+def _source_attachment(ctx: Context) -> weasyprint.Attachment:
+    from ..modelfile import dump_model
+
+    naive = ctx.time.replace(tzinfo=None)
+    return weasyprint.Attachment(
+        string=dump_model(ctx.article).decode("utf-8"), url_fetcher=ctx.fetcher,
+        name=f"{ctx.article.stem}.xhtml", description="The article's source in the exporter model (docs/model.md)",
+        created=naive, modified=naive, relationship="Source")
+
+
+_NS = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "xmpRights": "http://ns.adobe.com/xap/1.0/rights/",
+    "pdfuaid": "http://www.aiim.org/pdfua/ns/id/",
+    "pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
+    "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
+    "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#",
+}
+for _prefix, _uri in _NS.items():
+    ET.register_namespace(_prefix, _uri)
+
+
+def _q(prefix: str, name: str) -> str:
+    return f"{{{_NS[prefix]}}}{name}"
+
+
+class _Metadata(DocumentMetadata):
+    """WeasyPrint's metadata plus what an archive wants in XMP (language, subjects,
+    publisher, rights, licence, identifier, publication date) and, for PDF/A files that
+    are also PDF/UA, the PDF/UA identification with its extension schema."""
+
+    @classmethod
+    def from_document(cls, base: DocumentMetadata, ctx: Context, ua_part: int | None) -> "_Metadata":
+        meta = ctx.article.meta
+        new = cls(title=meta.title, authors=[c.name for c in meta.contributors if c.role in ("aut", "ivr", "ive", "edt", "cre", "com")]
+                  or [c.name for c in meta.contributors],
+                  description=meta.description or meta.subtitle, keywords=list(meta.subjects),
+                  generator=base.generator, created=base.created, modified=base.modified,
+                  attachments=[], lang=meta.language, custom={}, xmp_metadata=[])
+        custom = {"Publisher": meta.publisher, "Rights": meta.rights, "License": meta.license,
+                  "Source": meta.source, "Identifier": meta.identifier, "Published": meta.date}
+        new.custom = {key: value for key, value in custom.items() if value}
+        new.exporter_meta = meta
+        new.ua_part = ua_part
+        return new
+
+    def generate_rdf_metadata(self, variant, version, conformance):
+        rdf = ET.fromstring(super().generate_rdf_metadata(variant, version, conformance))
+        meta = self.exporter_meta
+
+        def description() -> ET.Element:
+            element = ET.SubElement(rdf, _q("rdf", "Description"))
+            element.set(_q("rdf", "about"), "")
+            return element
+
+        def container(name: str, kind: str, values: list[str], lang: bool = False) -> None:
+            holder = ET.SubElement(ET.SubElement(description(), _q("dc", name)), _q("rdf", kind))
+            for value in values:
+                li = ET.SubElement(holder, _q("rdf", "li"))
+                if lang:
+                    li.set("xml:lang", "x-default")
+                li.text = value
+
+        container("language", "Bag", [meta.language])
+        if meta.subjects:
+            container("subject", "Bag", list(meta.subjects))
+        if meta.publisher:
+            container("publisher", "Bag", [meta.publisher])
+        if meta.rights:
+            container("rights", "Alt", [meta.rights], lang=True)
+        if meta.date:
+            container("date", "Seq", [meta.date])
+        if meta.identifier:
+            ET.SubElement(description(), _q("dc", "identifier")).text = meta.identifier
+        if meta.license and meta.license.startswith(("http://", "https://")):
+            ET.SubElement(description(), _q("xmpRights", "WebStatement")).text = meta.license
+        if self.ua_part and variant == "a":
+            ET.SubElement(description(), _q("pdfuaid", "part")).text = str(self.ua_part)
+            rdf.append(_pdfua_extension_schema())
+        return ET.tostring(rdf, encoding="utf-8")
+
+
+def _pdfua_extension_schema() -> ET.Element:
+    """PDF/A requires XMP properties outside its predefined schemas to be declared;
+    this declares pdfuaid:part for files that are PDF/A and PDF/UA at once."""
+    desc = ET.Element(_q("rdf", "Description"))
+    desc.set(_q("rdf", "about"), "")
+    schemas = ET.SubElement(ET.SubElement(desc, _q("pdfaExtension", "schemas")), _q("rdf", "Bag"))
+    schema = ET.SubElement(schemas, _q("rdf", "li"))
+    schema.set(_q("rdf", "parseType"), "Resource")
+    ET.SubElement(schema, _q("pdfaSchema", "schema")).text = "PDF/UA Universal Accessibility Schema"
+    ET.SubElement(schema, _q("pdfaSchema", "namespaceURI")).text = _NS["pdfuaid"]
+    ET.SubElement(schema, _q("pdfaSchema", "prefix")).text = "pdfuaid"
+    props = ET.SubElement(ET.SubElement(schema, _q("pdfaSchema", "property")), _q("rdf", "Seq"))
+    prop = ET.SubElement(props, _q("rdf", "li"))
+    prop.set(_q("rdf", "parseType"), "Resource")
+    ET.SubElement(prop, _q("pdfaProperty", "name")).text = "part"
+    ET.SubElement(prop, _q("pdfaProperty", "valueType")).text = "Integer"
+    ET.SubElement(prop, _q("pdfaProperty", "category")).text = "internal"
+    ET.SubElement(prop, _q("pdfaProperty", "description")).text = "Indicates, which part of ISO 14289 standard is followed"
+    return desc

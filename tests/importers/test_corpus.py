@@ -29,11 +29,10 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
-import batch
 import oracle
 import pikepdf
 from conftest import SHARED
-from exporter.checks import nu
+from exporter.checks import epubcheck, nu
 from exporter.checks.completeness import missing, normalize, pdf_text
 from exporter.cli import main
 from exporter.pipeline import load
@@ -134,7 +133,7 @@ def corpus(tmp_path_factory):
         futures = {name: pool.submit(_build, source, out) for name, (source, out) in jobs.items()}
         reports = {name: future.result() for name, future in futures.items()}
     epubs = [Path(r["outputs"]["epub"]) for r in reports.values() if r["exit"] == 0]
-    checks = batch.epubcheck_many(epubs, root / "epubcheck")
+    checks = epubcheck.check_many(epubs)
     pages = [Path(r["outputs"]["html"]) for r in reports.values() if r["exit"] == 0]
     html_problems = nu.check(pages)
     return {name: (jobs[name][0], reports[name], checks.get(Path(reports[name]["outputs"].get("epub", ""))),
