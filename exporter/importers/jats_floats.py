@@ -159,7 +159,7 @@ class Floats:
             if figcaption is None:
                 figcaption = etree.SubElement(figure, "figcaption")
             p = etree.SubElement(figcaption, "p")
-            span = etree.SubElement(p, "span", {"class": "credit"})
+            span = etree.SubElement(p, "small")  # copyright and licence: HTML's "small print"
             span.text = statement
             for licence in permissions.iter("license-p"):
                 add(span, " ")

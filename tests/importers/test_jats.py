@@ -104,7 +104,8 @@ def test_figures_tables_and_their_notes(article):
     assert not figure.xpath("img")  # the graphic file is missing: the caption stays
     caption = figure.xpath("string(figcaption)")
     assert "Figure 1." in caption and "Seen from above." in caption and "All Rights Reserved" in caption
-    assert figure.xpath("figcaption//span[@class='credit']/text()")[0] == "Photo: A. Okafor"
+    assert figure.xpath("figcaption//span[@class='credit']/text()") == ["Photo: A. Okafor"]
+    assert "All Rights Reserved" in figure.xpath("string(figcaption//small)")
     assert {"S022", "S038"} <= set(codes(article))
     (table,) = find(article, "//figure[@id='t1']/table")
     assert table.xpath("thead/tr/th[2]/@colspan") == ["2"] and table.xpath("tbody/tr[1]/td[1]/@rowspan") == ["2"]
