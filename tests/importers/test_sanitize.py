@@ -137,3 +137,35 @@ def test_mathml_is_cleaned_and_given_alt_text(tmp_path):
     (math,) = find(article, "//m:math")
     assert math.get("alttext") == "x^2ysin"
     assert not math.xpath("//@href") and find(article, "//m:mi[.='sin']/@mathvariant") == ["normal"]
+
+
+def test_remote_image_downloaded_only_from_allowed_hosts(tmp_path):
+    import http.server
+    import threading
+
+    png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                        "1f15c4890000000d49444154789c6300010000050001a5f645400000000049454e44ae426082")
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+            self.wfile.write(png)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/dot.png"
+        markup = f"<figure><img src='{url}' alt='A dot'><figcaption>Dot</figcaption></figure>"
+        off = page(tmp_path, markup)
+        assert not find(off, "//img") and hits == [] and "S023" in codes(off)
+        on = page(tmp_path, markup, allow_hosts=frozenset({"127.0.0.1"}))
+        assert find(on, "//img/@src")[0].startswith("data:image/png;base64,") and hits == ["/dot.png"]
+    finally:
+        server.shutdown()
