@@ -97,17 +97,17 @@ def _print_normal(text: str, words: list[str], rtl: bool) -> str:
     return _MARKS.sub("", text).translate(_MIRRORED) if rtl else text
 
 
-def _pdf_text(pdf: Path, furniture: list[str], rtl: bool) -> str:
-    if not rtl:
-        return _NUMBERS.sub("", pdf_text(pdf, furniture) + "\n")
-    # right-to-left: pdftotext's default mode puts words in reading order (-raw does not)
-    raw = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+def _pdf_text(pdf: Path, furniture: list[str], raw: bool) -> str:
+    """pdftotext's text without page numbers, furniture lines and runs of list numbers:
+    ``raw`` is content-stream order (fast, right for left-to-right columns); otherwise
+    reading order, which puts right-to-left words in order."""
+    args = ["pdftotext", "-enc", "UTF-8", *(["-raw"] if raw else []), str(pdf), "-"]
+    text = subprocess.run(args, capture_output=True, check=True).stdout.decode("utf-8")
     known = [normalize(f) for f in furniture if normalize(f)]
     pages = []
-    for page in raw.decode("utf-8").split("\f"):
+    for page in text.split("\f"):
         lines = [line for line in page.split("\n") if line.strip()
-                 and not re.fullmatch(r"\s*\d{1,5}\s*", line)
-                 and normalize(line) not in known]
+                 and not re.fullmatch(r"\s*\d{1,5}\s*", line) and normalize(line) not in known]
         pages.append("\n".join(lines))
     return _NUMBERS.sub("", "\n".join(pages) + "\n")
 
@@ -171,8 +171,8 @@ def _check(entry, source, report, epub_report, html_messages) -> list[str]:
     annotations = sorted({a for root in (roots if isinstance(roots, list) else [roots])
                           for a in oracle.ruby_annotations(root)}, key=len, reverse=True)
     rtl = direction == "rtl"
-    haystack = _print_normal(_pdf_text(pdf, [article.meta.title, article.meta.publication or ""], rtl),
-                             annotations, rtl)
+    furniture = [article.meta.title, article.meta.publication or ""]
+    haystack = _print_normal(_pdf_text(pdf, furniture, raw=not rtl), annotations, rtl)
     if rtl:
         # text extraction cannot give right-to-left lines with combining marks back in order:
         # every letter of the source must be on the pages, and the title must read right
@@ -185,10 +185,11 @@ def _check(entry, source, report, epub_report, html_messages) -> list[str]:
     else:
         lost = [b for b in print_blocks if _print_normal(b, annotations, rtl)
                 and _print_normal(b, annotations, rtl) not in haystack]
-        if lost:  # raw order can interleave a float of the other column: try reading order too
-            other = _print_normal(_pdf_text(pdf, [article.meta.title, article.meta.publication or ""], True),
-                                  annotations, False)
-            lost = [b for b in lost if _print_normal(b, annotations, False) not in other]
+        for other in (lambda: _pdf_text(pdf, furniture, raw=False), lambda: pdf_text(pdf, furniture)):
+            if not lost:  # raw order can interleave a float of the other column: reading order,
+                break     # then the tagged structure (slow: only when needed)
+            text = _print_normal(other(), annotations, False)
+            lost = [b for b in lost if _print_normal(b, annotations, False) not in text]
         if lost:
             problems.append(f"PDF lost {len(lost)} of {len(print_blocks)}: {lost[:2]}")
     if kind == "jats":  # cells of very wide tables: every character is on the page (none clipped)
