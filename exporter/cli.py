@@ -16,8 +16,10 @@ from .errors import ExporterError, UsageError
 from .model import Contributor, Metadata
 from .modelfile import dump_model
 from .outputs import sweep_stale, write_bytes
+from .fetch import MAX_DOCUMENT_BYTES, MAX_RESOURCE_BYTES
+from .isolation import DEFAULT_MEMORY, DEFAULT_TIMEOUT, STATUSES, parse_seconds, parse_size
 from .pagesetup import PAGE_SIZES, PDF_VARIANTS, PageSetup, page_size_key, parse_length_mm
-from .pipeline import build_one, discover, load
+from .pipeline import build_many, discover, load
 from .settings import FORMATS, Settings
 from .themes import builtin_themes, load_theme, styles_dir
 from .checks import gate as check_gate
@@ -33,6 +35,30 @@ def _formats(value: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError(f"unknown format {', '.join(unknown) or value!r}; "
                                          f"choose from {', '.join(FORMATS)}")
     return names
+
+
+def _size(value: str) -> int:
+    try:
+        size = parse_size(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if size is None:
+        raise argparse.ArgumentTypeError("give a size such as 50M")
+    return size
+
+
+def _limit_size(value: str) -> int | None:
+    try:
+        return parse_size(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _seconds(value: str) -> float | None:
+    try:
+        return parse_seconds(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,7 +84,11 @@ def _parser() -> argparse.ArgumentParser:
         meta.add_argument("--identifier", help="DOI (doi:…), URN or ISBN")
         safety = p.add_argument_group("safety")
         safety.add_argument("--allow-network", nargs="+", default=[], metavar="HOST",
-                            help="let sources fetch resources from these hosts (off by default)")
+                            help="let sources fetch resources from these hosts (off by default; put it after the sources)")
+        safety.add_argument("--max-resource-bytes", type=_size, default=MAX_RESOURCE_BYTES, metavar="SIZE",
+                            help="largest file a document may use, e.g. 50M (default: 50M)")
+        safety.add_argument("--max-document-bytes", type=_size, default=MAX_DOCUMENT_BYTES, metavar="SIZE",
+                            help="most bytes of resources one document may use, e.g. 300M (default: 300M)")
 
     build = sub.add_parser("build", help="build EPUB, PDF and HTML from sources",
                            description="Build every source into OUTDIR/<name>.epub|.pdf|.html.")
@@ -74,6 +104,13 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--format", choices=("text", "json"), default="text", help="report format")
     source_options(build)
     print_options(build)
+    limits = build.add_argument_group("limits per document (each document is built in its own process)")
+    limits.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help=f"stop a document after this long, e.g. 90 or 10m; 0 = no limit "
+                             f"(default: {DEFAULT_TIMEOUT:g})")
+    limits.add_argument("--memory-limit", type=_limit_size, default=DEFAULT_MEMORY, metavar="SIZE",
+                        help=f"stop a document that needs more memory, e.g. 2G; 0 = no limit "
+                             f"(default: {DEFAULT_MEMORY // 2**30}G)")
     _check_options(build, after_build=True)
 
     imp = sub.add_parser("import", help="write a source as an editable model file (.xhtml)",
@@ -138,6 +175,7 @@ def _metadata(args: argparse.Namespace) -> Metadata | None:
 
 def _settings(args: argparse.Namespace, **extra) -> Settings:
     return Settings(metadata=_metadata(args), allow_hosts=frozenset(h.lower() for h in args.allow_network),
+                    max_resource_bytes=args.max_resource_bytes, max_document_bytes=args.max_document_bytes,
                     **extra)
 
 
@@ -154,12 +192,13 @@ def _default_sources() -> list[Path]:
 
 
 def _build(args: argparse.Namespace) -> int:
-    settings = _settings(args, formats=args.to, theme=args.theme, strict=args.strict, page=_page_setup(args))
+    settings = _settings(args, formats=args.to, theme=args.theme, strict=args.strict, page=_page_setup(args),
+                         timeout=args.timeout, memory_limit=args.memory_limit)
     theme = load_theme(args.theme)
     sources = discover(args.sources or _default_sources())
     args.output.mkdir(parents=True, exist_ok=True)
     sweep_stale(args.output)
-    results = [build_one(source, args.output, settings, theme) for source in sources]
+    results = list(build_many(sources, args.output, settings, theme))
     failed = [r for r in results if not r.ok]
     gate = _check_built(args, results, settings, theme)
     if args.format == "json":
@@ -167,8 +206,9 @@ def _build(args: argparse.Namespace) -> int:
             "documents": [
                 {
                     "source": str(r.source),
-                    "status": "ok" if r.ok else "failed",
+                    "status": r.status,
                     "outputs": {k: str(v) for k, v in r.outputs.items()},
+                    **({"seconds": round(r.elapsed, 3)} if r.elapsed is not None else {}),
                     "diagnostics": [d.to_json() for d in r.diagnostics],
                     **({"error": str(r.error)} if r.error else {}),
                 }
@@ -176,6 +216,8 @@ def _build(args: argparse.Namespace) -> int:
             ],
             "ok": len(results) - len(failed),
             "failed": len(failed),
+            "statuses": {status: sum(1 for r in results if r.status == status)
+                         for status in STATUSES if any(r.status == status for r in results)},
         }
         if gate is not None:
             report["check"] = gate.to_json()
@@ -186,11 +228,13 @@ def _build(args: argparse.Namespace) -> int:
                 print(f"ok      {r.source} -> " + ", ".join(str(p) for p in r.outputs.values()))
                 _print_diagnostics(r.diagnostics, sys.stdout)
             else:
-                print(f"FAILED  {r.source}", file=sys.stderr)
+                print(f"{r.status.upper():7} {r.source}", file=sys.stderr)
                 _print_diagnostics(r.diagnostics, sys.stderr)
                 for problem in r.error.problems or [r.error]:
                     print(f"  error: {problem}", file=sys.stderr)
-        print(f"{len(results) - len(failed)} built, {len(failed)} failed")
+        limits = [f"{sum(1 for r in failed if r.status == s)} {s}" for s in ("timeout", "oom", "crash")
+                  if any(r.status == s for r in failed)]
+        print(f"{len(results) - len(failed)} built, {len(failed)} failed" + (f" ({', '.join(limits)})" if limits else ""))
         if gate is not None:
             print(check_report.text(gate))
     return 1 if failed or (gate is not None and not gate.ok) else 0

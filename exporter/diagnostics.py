@@ -34,6 +34,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "S006": (Severity.WARNING, "source text is not valid UTF-8; decoded with a fallback encoding"),
     "S007": (Severity.INFO, "metadata taken from the sidecar file"),
     "S008": (Severity.WARNING, "unknown metadata key ignored"),
+    "S010": (Severity.WARNING, "attachment link removed: only exporter attaches files to a PDF"),
     # importers: Markdown, web HTML, JATS, EPUB (exporter/importers/, docs/importers.md)
     "S020": (Severity.WARNING, "element not in the model: unwrapped, its text kept"),
     "S021": (Severity.INFO, "non-content element left out (navigation, media, inline SVG, styles)"),
@@ -71,6 +72,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "R005": (Severity.WARNING, "resource missing"),
     "R006": (Severity.WARNING, "resource refused: URL scheme not allowed"),
     "R007": (Severity.WARNING, "image could not be decoded"),
+    "R008": (Severity.WARNING, "resource refused: image has too many pixels (decompression bomb)"),
+    "R009": (Severity.WARNING, "unsafe content removed from an SVG image"),
+    "R010": (Severity.WARNING, "resource refused: SVG image is not well-formed or declares entities"),
     # EPUB
     "E001": (Severity.INFO, "no cover image; a typographic cover was generated"),
     # PDF / print

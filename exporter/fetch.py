@@ -1,28 +1,39 @@
 """The confined fetcher: the only way a source's resources are read.
 
 WeasyPrint's default URL fetcher follows ``file:`` paths anywhere, ``<base href>``,
-symlinks and the network. exporter hands WeasyPrint (for every HTML *and* CSS object)
-and its own writers (EPUB packaging, inlining into the print HTML) one
-:class:`ConfinedFetcher` per document, which allows only:
+symlinks and the network. exporter hands WeasyPrint (for every HTML *and* CSS object,
+see :mod:`exporter.weasy`) and its own writers (EPUB packaging, inlining into the
+print HTML) one :class:`ConfinedFetcher` per document, which allows only:
 
 * ``data:`` URLs (size-capped);
-* regular files whose *real* path (after symlinks and ``..``) lies under one of the
-  allowed roots: the source's own folder and the theme folders;
+* regular files whose *real* path (after symlinks, ``..`` and ``%2e%2e``) lies under
+  one of the allowed roots: the source's own folder and the theme folders. The check
+  is made on the final resolved URL, never on the attribute text, and again on the
+  opened file descriptor (``/proc/self/fd``), so a link swapped in between is caught;
 * ``http``/``https`` URLs whose host the user allowed with ``--allow-network HOST``;
   redirects are followed only to allowed hosts.
 
-Everything else is refused with a coded diagnostic (``R001``–``R006``) naming the source
-file; the render goes on without the resource. Sizes are capped per resource and per
-document so that ``/dev/zero``-like inputs and huge files cannot exhaust memory.
+Non-regular files (FIFOs, devices such as ``/dev/urandom``, folders) are refused
+without reading a byte; sizes are checked before reading and capped per resource and
+per document. Images are checked before any consumer sees them: raster images over
+:data:`MAX_IMAGE_PIXELS` are refused (decompression bombs), and SVG images are
+handed out only as cleaned by :mod:`exporter.svgsafe` (no scripts, no references out
+of the image, no XML entities).
+
+Everything refused becomes a coded diagnostic (``R001``–``R010``) naming the source
+file; the render goes on without the resource. :func:`read_regular` applies the same
+rules to the source file itself and its sidecar.
 """
 
 from __future__ import annotations
 
 import base64
+import io
 import os
 import stat
 import urllib.parse
 import urllib.request
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,10 +41,13 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .diagnostics import Diagnostics
 
-__all__ = ["ConfinedFetcher", "FetchRefused", "MAX_RESOURCE_BYTES", "MAX_DOCUMENT_BYTES"]
+__all__ = ["ConfinedFetcher", "FetchRefused", "Refusal", "read_regular", "inside",
+           "MAX_RESOURCE_BYTES", "MAX_DOCUMENT_BYTES", "MAX_IMAGE_PIXELS"]
 
 MAX_RESOURCE_BYTES = 50 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 300 * 1024 * 1024
+#: Pillow's own decompression-bomb threshold (about 89.5 megapixels, 12,000 × 7,500)
+MAX_IMAGE_PIXELS = 89_478_485
 NETWORK_TIMEOUT = 15
 
 MEDIA_TYPES = {
@@ -53,6 +67,7 @@ MEDIA_TYPES = {
     ".xml": "application/xml",
     ".txt": "text/plain",
 }
+_NOT_IMAGES = ("text/css", "font/")
 
 
 def media_type_for(name: str) -> str:
@@ -63,6 +78,14 @@ class FetchRefused(OSError):
     """A resource was refused or could not be read; the diagnostic is already recorded."""
 
 
+class Refusal(Exception):
+    """Why a local file cannot be read: a diagnostic code, a message and a hint."""
+
+    def __init__(self, code: str, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.code, self.message, self.hint = code, message, hint
+
+
 @dataclass
 class Fetched:
     url: str
@@ -71,7 +94,70 @@ class Fetched:
     path: Path | None = None
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
+def inside(real: Path, roots: list[Path]) -> bool:
+    """Whether the real path ``real`` is one of ``roots`` or lies below one."""
+    return any(real == root or root in real.parents for root in roots)
+
+
+def read_regular(path: Path, roots: list[Path], limit: int, *, shown: str | None = None) -> tuple[Path, bytes]:
+    """Read a local file under the confinement rules; return its real path and bytes.
+
+    Raises :class:`Refusal` (R001 outside the roots, R003 not a regular file, R004 too
+    large, R005 missing or unreadable). The size is checked before anything is read.
+    """
+    shown = shown or Path(path).name
+    real = Path(os.path.realpath(path))
+    roots = [Path(os.path.realpath(root)) for root in roots]
+    if not inside(real, roots):
+        raise Refusal("R001", f"{shown}: outside the source folder",
+                      "copy the file next to the source and refer to it with a relative path")
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(real, flags)
+    except FileNotFoundError:
+        raise Refusal("R005", f"{shown}: file not found",
+                      "check the file name, or add the file next to the source") from None
+    except OSError as error:
+        raise Refusal("R005", f"{shown}: cannot read ({error.strerror})", "check the file's permissions") from None
+    try:
+        opened = _opened_path(fd)
+        if opened is not None and not inside(opened, roots):
+            raise Refusal("R001", f"{shown}: outside the source folder",
+                          "copy the file next to the source and refer to it with a relative path")
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Refusal("R003", f"{shown}: not a regular file", "refer only to ordinary files")
+        if info.st_size > limit:
+            raise Refusal("R004", f"{shown}: {_size(info.st_size)} is over the {_size(limit)} limit",
+                          "use a smaller file, or raise the limit (--max-resource-bytes)")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+    finally:
+        os.close(fd)
+    if len(data) > limit:  # the file grew while being read
+        raise Refusal("R004", f"{shown}: over the {_size(limit)} limit", "use a smaller file")
+    return real, data
+
+
+def _opened_path(fd: int) -> Path | None:
+    """The real path of an open descriptor, where the system tells (Linux /proc)."""
+    try:
+        return Path(os.readlink(f"/proc/self/fd/{fd}"))
+    except OSError:
+        return None
+
+
+def _size(n: int) -> str:
+    if n >= 2**20:
+        return f"{n / 2**20:.0f} MiB"
+    if n >= 2**10:
+        return f"{n / 2**10:.0f} KiB"
+    return f"{n} bytes"
+
+
+class _CheckedRedirect(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to an allowed host."""
+
     def __init__(self, fetcher: "ConfinedFetcher") -> None:
         self.fetcher = fetcher
 
@@ -92,6 +178,7 @@ class ConfinedFetcher(URLFetcher):
         allow_hosts: frozenset[str] | set[str] = frozenset(),
         max_resource_bytes: int = MAX_RESOURCE_BYTES,
         max_document_bytes: int = MAX_DOCUMENT_BYTES,
+        max_image_pixels: int = MAX_IMAGE_PIXELS,
     ) -> None:
         super().__init__(allowed_protocols={"file", "data", "http", "https"}, allow_redirects=False)
         self.roots = [Path(os.path.realpath(root)) for root in roots]
@@ -100,8 +187,10 @@ class ConfinedFetcher(URLFetcher):
         self.allow_hosts = frozenset(host.lower() for host in allow_hosts)
         self.max_resource_bytes = max_resource_bytes
         self.max_document_bytes = max_document_bytes
+        self.max_image_pixels = max_image_pixels
         self.total_bytes = 0
         self.fetched: dict[str, Fetched] = {}
+        self.refused: dict[str, str] = {}
 
     # -- the WeasyPrint interface -------------------------------------------------
     def fetch(self, url: str, headers=None) -> URLFetcherResponse:  # noqa: ARG002
@@ -113,27 +202,41 @@ class ConfinedFetcher(URLFetcher):
         """Return the bytes of ``url`` or raise :class:`FetchRefused` (diagnostic recorded)."""
         if url in self.fetched:
             return self.fetched[url]
-        scheme = urllib.parse.urlsplit(url).scheme.lower()
+        if url in self.refused:
+            raise FetchRefused(self.refused[url])
+        try:
+            fetched = self._get(url)
+        except FetchRefused as error:
+            self.refused[url] = str(error)
+            raise
+        self.fetched[url] = fetched
+        return fetched
+
+    def _get(self, url: str) -> Fetched:
+        try:
+            scheme = urllib.parse.urlsplit(url).scheme.lower()
+        except ValueError:
+            self._refuse("R005", f"{_short(url)}: not a valid URL", "check the reference")
         if scheme == "data":
             fetched = self._data(url)
         elif scheme == "file":
             fetched = self._file(url)
         elif scheme in ("http", "https"):
             fetched = self._network(url)
+        elif not scheme:
+            self._refuse("R005", f"{_short(url)}: not a valid URL", "check the reference")
         else:
             self._refuse("R006", f"{_short(url)}: the URL scheme '{scheme}:' is not allowed",
                          "use a file next to the source, or a data: URL")
         self._count(url, len(fetched.data))
-        self.fetched[url] = fetched
-        return fetched
+        return self._checked(fetched)
 
     def path_for(self, url: str) -> Path:
         """The confined local path for a ``file:`` URL, checked like :meth:`get`."""
         return self._allowed_path(url)
 
     def is_allowed_local(self, path: Path) -> bool:
-        real = Path(os.path.realpath(path))
-        return any(real == root or root in real.parents for root in self.roots)
+        return inside(Path(os.path.realpath(path)), self.roots)
 
     # -- helpers ------------------------------------------------------------------
     def _refuse(self, code: str, message: str, hint: str) -> None:
@@ -144,14 +247,14 @@ class ConfinedFetcher(URLFetcher):
         self.total_bytes += size
         if self.total_bytes > self.max_document_bytes:
             self._refuse("R004", f"{_short(url)}: the document's resources exceed "
-                         f"{self.max_document_bytes // 2**20} MiB in total",
+                         f"{_size(self.max_document_bytes)} in total",
                          "use smaller images, or raise --max-document-bytes")
 
     def _data(self, url: str) -> Fetched:
         header, _, payload = url[5:].partition(",")
         if len(payload) > self.max_resource_bytes * 4 // 3 + 4:
             self._refuse("R004", "data: URL too large", "use a file instead of a data: URL")
-        media_type = header.split(";")[0] or "text/plain"
+        media_type = header.split(";")[0].strip().lower() or "text/plain"
         try:
             if header.endswith(";base64"):
                 data = base64.b64decode(urllib.parse.unquote_to_bytes(payload), validate=False)
@@ -159,6 +262,8 @@ class ConfinedFetcher(URLFetcher):
                 data = urllib.parse.unquote_to_bytes(payload)
         except ValueError:
             self._refuse("R005", "malformed data: URL", "check the data: URL's encoding")
+        if len(data) > self.max_resource_bytes:
+            self._refuse("R004", "data: URL too large", "use a file instead of a data: URL")
         return Fetched(url, data, media_type)
 
     def _allowed_path(self, url: str) -> Path:
@@ -168,7 +273,7 @@ class ConfinedFetcher(URLFetcher):
                          "refer to files next to the source with a relative path")
         raw = Path(urllib.request.url2pathname(parts.path))
         real = Path(os.path.realpath(raw))
-        if not any(real == root or root in real.parents for root in self.roots):
+        if not inside(real, self.roots):
             self._refuse("R001", f"{_short(url)}: outside the source folder",
                          "copy the file next to the source and refer to it with a relative path")
         return real
@@ -176,30 +281,37 @@ class ConfinedFetcher(URLFetcher):
     def _file(self, url: str) -> Fetched:
         real = self._allowed_path(url)
         try:
-            fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
-        except FileNotFoundError:
-            self._refuse("R005", f"{_relative(real, self.roots)}: file not found",
-                         "check the file name, or add the file next to the source")
-        except OSError as error:
-            self._refuse("R005", f"{_relative(real, self.roots)}: cannot read ({error.strerror})",
-                         "check the file's permissions")
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                self._refuse("R003", f"{_relative(real, self.roots)}: not a regular file",
-                             "refer only to ordinary files")
-            if info.st_size > self.max_resource_bytes:
-                self._refuse("R004", f"{_relative(real, self.roots)}: {info.st_size // 2**20} MiB is over "
-                             f"the {self.max_resource_bytes // 2**20} MiB limit per resource",
-                             "use a smaller file, or raise --max-resource-bytes")
-            with os.fdopen(fd, "rb", closefd=False) as handle:
-                data = handle.read(self.max_resource_bytes + 1)
-        finally:
-            os.close(fd)
-        if len(data) > self.max_resource_bytes:
-            self._refuse("R004", f"{_relative(real, self.roots)}: over the per-resource limit",
-                         "use a smaller file")
+            real, data = read_regular(real, self.roots, self.max_resource_bytes,
+                                      shown=_relative(real, self.roots))
+        except Refusal as refusal:
+            self._refuse(refusal.code, refusal.message, refusal.hint)
         return Fetched(url, data, media_type_for(real.name), path=real)
+
+    def _checked(self, fetched: Fetched) -> Fetched:
+        """Images as every consumer may see them: SVG cleaned, raster bombs refused."""
+        from .svgsafe import SVGRefused, clean_svg, looks_like_svg
+
+        name = _relative(fetched.path, self.roots) if fetched.path else _short(fetched.url, 60)
+        if fetched.media_type == "image/svg+xml" or (
+                not fetched.media_type.startswith(_NOT_IMAGES) and looks_like_svg(fetched.data)):
+            try:
+                data, removed = clean_svg(fetched.data, name, self.max_image_pixels)
+            except SVGRefused as error:
+                self._refuse("R010", f"SVG image {name} refused: {error}",
+                             "save the image again from a drawing program, without a DOCTYPE or entities")
+            if removed:
+                self.diagnostics.add("R009", f"removed from SVG image {name}: {', '.join(removed[:5])}"
+                                     + (" …" if len(removed) > 5 else ""), file=self.source,
+                                     hint="SVG images may not run scripts or refer to other files")
+            return Fetched(fetched.url, data, "image/svg+xml", fetched.path)
+        if fetched.media_type.startswith(_NOT_IMAGES):
+            return fetched
+        size = image_size(fetched.data)
+        if size is not None and size[0] * size[1] > self.max_image_pixels:
+            self._refuse("R008", f"image {name} is {size[0]} × {size[1]} pixels, over the limit of "
+                         f"{self.max_image_pixels / 1e6:.0f} megapixels",
+                         "scale the image down; print needs about 300 pixels per inch")
+        return fetched
 
     def _check_host(self, url: str) -> None:
         host = (urllib.parse.urlsplit(url).hostname or "").lower()
@@ -209,7 +321,7 @@ class ConfinedFetcher(URLFetcher):
 
     def _network(self, url: str) -> Fetched:
         self._check_host(url)
-        opener = urllib.request.build_opener(_NoRedirect(self))
+        opener = urllib.request.build_opener(_CheckedRedirect(self))
         request = urllib.request.Request(url, headers={"User-Agent": "exporter"})
         try:
             with opener.open(request, timeout=NETWORK_TIMEOUT) as response:
@@ -218,15 +330,31 @@ class ConfinedFetcher(URLFetcher):
                 final = response.geturl()
         except FetchRefused:
             raise
-        except OSError as error:
+        except (OSError, ValueError) as error:
             self._refuse("R005", f"{_short(url)}: download failed ({error})", "check the URL")
         if len(data) > self.max_resource_bytes:
             self._refuse("R004", f"{_short(url)}: over the per-resource limit", "use a smaller file")
         return Fetched(final, data, media_type)
 
 
-def _short(url: str) -> str:
-    return url if len(url) <= 120 else url[:117] + "…"
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """The pixel size from an image's header (nothing decoded), or None if not an image."""
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        saved, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                return image.size
+        except Exception:  # not an image, or a broken one: check_images reports it
+            return None
+        finally:
+            Image.MAX_IMAGE_PIXELS = saved
+
+
+def _short(url: str, length: int = 120) -> str:
+    return url if len(url) <= length else url[: length - 3] + "…"
 
 
 def _relative(path: Path, roots: list[Path]) -> str:

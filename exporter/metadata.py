@@ -26,11 +26,13 @@ from typing import Any
 
 from .diagnostics import Diagnostics
 from .errors import SourceError
+from .fetch import Refusal, read_regular
 from .model import META_KEYS, Contributor, Metadata
 
 __all__ = ["sidecar_for", "read_sidecar", "metadata_from_mapping"]
 
 LIST_KEYS = {"subjects", "contributors"}
+MAX_SIDECAR_BYTES = 1024 * 1024
 ALIASES = {"lang": "language", "keywords": "subjects", "url": "source", "lead_image": "cover"}
 
 
@@ -41,7 +43,11 @@ def sidecar_for(source: Path) -> Path | None:
 
 def read_sidecar(path: Path, diagnostics: Diagnostics) -> Metadata:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = read_regular(path, [Path(path).absolute().parent], MAX_SIDECAR_BYTES, shown=path.name)[1]
+    except Refusal as refusal:
+        raise SourceError(refusal.message.split(": ", 1)[-1], file=path, hint=refusal.hint) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise SourceError("the sidecar is not UTF-8 text", file=path, hint="save it as UTF-8") from None
     except tomllib.TOMLDecodeError as error:

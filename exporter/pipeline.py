@@ -1,6 +1,12 @@
 """The pipeline, in two calls: ``load(source) -> Article`` (importer, metadata,
 validation) and ``build(article, …) -> {format: path}`` (transforms, writers, atomic
 writes). The CLI and the public API both go through here.
+
+``build_one``/``build_many`` do the same for source files, each document in a child
+process under the run's time and memory limits (:mod:`exporter.isolation`): the child
+loads and renders to bytes, the parent writes the outputs, so a document that hangs,
+exhausts memory or crashes the renderer ends as ``timeout``/``oom``/``crash`` in its
+result, leaves no partial file, and the batch goes on.
 """
 
 from __future__ import annotations
@@ -13,14 +19,15 @@ from .errors import ExporterError, SourceError, UsageError
 from .importers import find_sources, importer_for
 from .metadata import read_sidecar, sidecar_for
 from .model import Article
-from .outputs import write_bytes
+from . import isolation
+from .outputs import write_all
 from .settings import Context, Settings
 from .themes import Theme, load_theme
 from .transforms import apply, finish_metadata
 from .validate import validate
 from .writers import WRITERS
 
-__all__ = ["load", "build", "discover", "BuildResult"]
+__all__ = ["load", "build", "render", "write", "discover", "build_one", "build_many", "BuildResult"]
 
 
 def load(source: Path, settings: Settings | None = None) -> Article:
@@ -48,19 +55,22 @@ class BuildResult:
     outputs: dict[str, Path] = field(default_factory=dict)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     error: ExporterError | None = None
+    #: one of isolation.STATUSES: ok, failed, timeout, oom, crash
+    status: str = "ok"
+    #: wall-clock seconds and peak memory (bytes) of the document's build, when isolated
+    elapsed: float | None = None
+    peak_memory: int | None = None
 
     @property
     def ok(self) -> bool:
-        return self.error is None
+        return self.error is None and self.status == "ok"
 
 
-def build(article: Article, outdir: Path, settings: Settings | None = None,
-          theme: Theme | None = None) -> dict[str, Path]:
-    """Render ``article`` to every requested format and write ``outdir/<stem>.<ext>``.
+def render(article: Article, settings: Settings | None = None, theme: Theme | None = None) -> dict[str, bytes]:
+    """Render ``article`` to every requested format, in memory: ``{format: bytes}``.
 
-    All formats are rendered in memory first; nothing is written unless every format
-    rendered (and, under ``strict``, no warning was raised), so a failure leaves the
-    previous outputs as they were.
+    Raises :class:`SourceError` when the diagnostics fail the document (errors, or
+    warnings under ``strict``).
     """
     settings = settings or Settings()
     theme = theme or load_theme(settings.theme)
@@ -77,12 +87,25 @@ def build(article: Article, outdir: Path, settings: Settings | None = None,
             f"{'warnings' if settings.strict else 'errors'} while building; no output written: {first.message}",
             file=first.file or article.source, line=first.line,
             hint="fix the problems listed above" + (" or build without --strict" if settings.strict else ""))
-    written = {}
-    for name, data in rendered.items():
-        suffix, _ = WRITERS[name]
-        target = Path(outdir) / f"{article.stem}{suffix}"
-        written[name] = write_bytes(target, data)
-    return written
+    return rendered
+
+
+def write(stem: str, rendered: dict[str, bytes], outdir: Path) -> dict[str, Path]:
+    """Write rendered outputs as ``outdir/<stem>.<ext>``, all or nothing (atomically)."""
+    targets = {name: Path(outdir) / f"{stem}{WRITERS[name][0]}" for name in rendered}
+    write_all({targets[name]: data for name, data in rendered.items()})
+    return targets
+
+
+def build(article: Article, outdir: Path, settings: Settings | None = None,
+          theme: Theme | None = None) -> dict[str, Path]:
+    """Render ``article`` to every requested format and write ``outdir/<stem>.<ext>``.
+
+    All formats are rendered in memory first; nothing is written unless every format
+    rendered (and, under ``strict``, no warning was raised), so a failure leaves the
+    previous outputs as they were.
+    """
+    return write(article.stem, render(article, settings, theme), outdir)
 
 
 def discover(paths: list[Path]) -> list[Path]:
@@ -102,17 +125,75 @@ def discover(paths: list[Path]) -> list[Path]:
     return found
 
 
-def build_one(source: Path, outdir: Path, settings: Settings, theme: Theme) -> BuildResult:
-    """Load and build one source; any failure is captured in the result."""
-    result = BuildResult(source=source)
+@dataclass
+class _Rendered:
+    """What a child sends back: the outputs' bytes, or the error, and the diagnostics."""
+
+    stem: str | None
+    files: dict[str, bytes] | None
+    diagnostics: Diagnostics
+    error: ExporterError | None = None
+
+
+def _render_source(source: Path, settings: Settings, theme: Theme) -> _Rendered:
+    """Load and render one source (in the child process)."""
+    diagnostics = Diagnostics()
     try:
         article = load(source, settings)
-        result.diagnostics = article.diagnostics
-        result.outputs = build(article, outdir, settings, theme)
+        diagnostics = article.diagnostics
+        return _Rendered(article.stem, render(article, settings, theme), diagnostics)
     except ExporterError as error:
-        result.error = error
-    except Exception as error:  # a renderer's own bug must not stop the batch
+        return _Rendered(None, None, diagnostics, error)
+
+
+def _result(source: Path, outcome: isolation.Outcome, outdir: Path) -> BuildResult:
+    result = BuildResult(source=source, status=outcome.status, elapsed=outcome.elapsed,
+                         peak_memory=outcome.peak_memory)
+    if outcome.status == "ok":
+        rendered: _Rendered = outcome.value
+        result.diagnostics = rendered.diagnostics
+        if rendered.error is not None:
+            result.error, result.status = rendered.error, "failed"
+            return result
+        try:
+            result.outputs = write(rendered.stem, rendered.files, outdir)
+        except ExporterError as error:
+            result.error, result.status = error, "failed"
+        except Exception as error:  # noqa: BLE001 - the batch goes on; write_all left nothing behind
+            result.status = "failed"
+            result.error = ExporterError(f"internal error while writing: {error.__class__.__name__}: {error}",
+                                         file=source, hint="the previous outputs were kept; please report this")
+        return result
+    if outcome.status == "failed":  # a renderer's own bug must not stop the batch
+        error = outcome.error
+        if isinstance(error, RecursionError):
+            result.error = ExporterError("the document is nested too deeply to lay out (RecursionError)",
+                                         file=source, hint="flatten deeply nested lists, quotes or sections")
+            return result
         result.error = ExporterError(
             f"internal error while building: {error.__class__.__name__}: {error}".rstrip(": "), file=source,
             hint="please report this with the source file attached")
+        return result
+    hints = {
+        "timeout": "the document may be pathological (huge tables, thousands of pages); "
+                   "raise --timeout if it is legitimately long",
+        "oom": "the document may be pathological (image bombs, enormous pages); "
+               "raise --memory-limit if it is legitimately large",
+        "crash": "please report this with the source file attached",
+    }
+    result.error = ExporterError(outcome.describe(), file=source, hint=hints[outcome.status])
     return result
+
+
+def build_many(sources: list[Path], outdir: Path, settings: Settings, theme: Theme,
+               workers: int = 1):
+    """Build each source in its own child process (at most ``workers`` at a time) and
+    yield a :class:`BuildResult` per source as each finishes."""
+    jobs = ((source, _render_source, (source, settings, theme)) for source in sources)
+    for source, outcome in isolation.run_many(jobs, settings.limits, workers):
+        yield _result(source, outcome, outdir)
+
+
+def build_one(source: Path, outdir: Path, settings: Settings, theme: Theme) -> BuildResult:
+    """Load and build one source in a child process; any failure is captured in the result."""
+    return next(build_many([source], outdir, settings, theme))

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from .diagnostics import Diagnostics
 from .errors import UsageError
-from .fetch import MAX_DOCUMENT_BYTES, MAX_RESOURCE_BYTES, ConfinedFetcher
+from .fetch import MAX_DOCUMENT_BYTES, MAX_IMAGE_PIXELS, MAX_RESOURCE_BYTES, ConfinedFetcher
+from .isolation import DEFAULT_MEMORY, DEFAULT_TIMEOUT, Limits
 from .model import Article, Metadata
 from .pagesetup import PageSetup
 
@@ -33,6 +34,16 @@ class Settings:
     max_document_bytes: int = MAX_DOCUMENT_BYTES
     #: print choices: paper, PDF variant, notes placement, bleed, crop marks
     page: PageSetup = field(default_factory=PageSetup)
+    max_image_pixels: int = MAX_IMAGE_PIXELS
+    #: per-document limits (exporter.isolation): wall-clock seconds and memory bytes,
+    #: None for no limit; isolate=False renders in-process (no limits, for debugging)
+    timeout: float | None = DEFAULT_TIMEOUT
+    memory_limit: int | None = DEFAULT_MEMORY
+    isolate: bool = True
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(timeout=self.timeout, memory=self.memory_limit, isolate=self.isolate)
 
     def __post_init__(self) -> None:
         unknown = [f for f in self.formats if f not in FORMATS]
@@ -75,6 +86,7 @@ class Context:
             allow_hosts=self.settings.allow_hosts,
             max_resource_bytes=self.settings.max_resource_bytes,
             max_document_bytes=self.settings.max_document_bytes,
+            max_image_pixels=self.settings.max_image_pixels,
         )
 
     @property
@@ -85,7 +97,10 @@ class Context:
         """An absolute URL for a reference found in the article (relative to its source)."""
         from urllib.parse import urljoin
 
-        return urljoin(self.article.source.resolve().as_uri(), reference)
+        try:
+            return urljoin(self.article.source.resolve().as_uri(), reference)
+        except ValueError:  # unparsable (e.g. "http://[x"): the fetcher refuses it as such
+            return reference
 
 
 def default_outdir() -> Path:

@@ -10,6 +10,7 @@ import io
 import re
 import urllib.parse
 from collections.abc import Callable
+from dataclasses import fields
 
 from lxml import etree
 
@@ -33,8 +34,58 @@ def derive_title(article: Article) -> str:
     return article.source.stem.replace("_", " ").replace("-", " ").strip() or "Untitled"
 
 
+def clean_metadata(article: Article) -> None:
+    """Remove XML-illegal characters from every metadata string (S002), wherever it came
+    from (source, sidecar, command line), so that no output can be malformed by them;
+    line ends are normalised to LF on the way (silently, as XML parsers do)."""
+    from .importers._common import clean_string
+
+    def clean(value, changed: list[str], name: str):
+        if isinstance(value, str):
+            cleaned = clean_string(value)
+            if cleaned != value.replace("\r\n", "\n").replace("\r", "\n"):
+                changed.append(name)
+            return cleaned
+        if isinstance(value, list):
+            return [clean(v, changed, name) for v in value]
+        return value
+
+    meta: Metadata = article.meta
+    changed: list[str] = []
+    for item in fields(meta):
+        if item.name != "contributors":
+            setattr(meta, item.name, clean(getattr(meta, item.name), changed, item.name))
+    for contributor in meta.contributors:
+        for name in ("name", "role", "file_as"):
+            setattr(contributor, name, clean(getattr(contributor, name), changed, "contributors"))
+    if changed:
+        article.diagnostics.add(
+            "S002", "removed characters that XML cannot carry from the metadata: "
+            + ", ".join(dict.fromkeys(changed)), file=article.source,
+            hint="remove control characters from the sidecar or the command-line options")
+
+
+def drop_attachment_links(ctx: Context) -> None:
+    """Only exporter attaches files to a PDF: ``rel="attachment"`` in a source is removed
+    (WeasyPrint would otherwise embed the linked file in the PDF)."""
+    for el in ctx.article.body.iter(etree.Element):
+        rel = el.get("rel")
+        if rel is None:
+            continue
+        tokens = [t for t in rel.split() if t.lower() != "attachment"]
+        if len(tokens) != len(rel.split()):
+            ctx.diagnostics.add("S010", f"attachment link to '{el.get('href', '')[:80]}' is kept as an ordinary "
+                                "link; sources cannot attach files", file=ctx.article.source,
+                                line=el.sourceline, hint="remove rel=\"attachment\" from the link")
+        if tokens:
+            el.set("rel", " ".join(tokens))
+        else:
+            del el.attrib["rel"]
+
+
 def finish_metadata(article: Article) -> None:
     """Fill in what the metadata must have: a title (S001) and a language."""
+    clean_metadata(article)
     meta: Metadata = article.meta
     if not meta.title.strip():
         meta.title = derive_title(article)
@@ -155,7 +206,8 @@ def check_math(ctx: Context) -> None:
                             hint="check display formulas in the PDF; the EPUB and HTML are exact")
 
 
-TRANSFORMS: list[Callable[[Context], None]] = [assign_ids, check_notes, check_links, check_images, check_math]
+TRANSFORMS: list[Callable[[Context], None]] = [drop_attachment_links, assign_ids, check_notes, check_links,
+                                               check_images, check_math]
 
 
 def apply(ctx: Context) -> None:

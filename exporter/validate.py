@@ -133,8 +133,10 @@ def _check_element(el: etree._Element, notes: set) -> list[Problem]:
             found.extend(_check_link(href, line))
     if tag == "img":
         src = el.get("src", "")
-        scheme = urllib.parse.urlsplit(src).scheme.lower()
-        if scheme and scheme != "data" or src.startswith("//"):
+        scheme = _scheme(src)
+        if scheme is None:
+            found.append(Problem(line, f"image source '{src[:80]}' is not a valid URL", "fix the file name"))
+        elif scheme and scheme != "data" or src.startswith("//"):
             found.append(Problem(line, f"image source '{src[:80]}' is not a local file",
                                  "download the image next to the source and use a relative path"))
     if tag == "aside" and "note" in el.get("class", "").split() and not el.get("id"):
@@ -149,11 +151,21 @@ def _check_element(el: etree._Element, notes: set) -> list[Problem]:
 def _check_link(href: str, line: int | None) -> list[Problem]:
     if href.startswith("#") or not href:
         return []
-    scheme = urllib.parse.urlsplit(href).scheme.lower()
+    scheme = _scheme(href)
+    if scheme is None:
+        return [Problem(line, f"link '{href[:80]}' is not a valid URL", "fix the address")]
     if scheme and scheme not in LINK_SCHEMES:
         return [Problem(line, f"link scheme '{scheme}:' is not allowed",
                         "links may use: " + ", ".join(sorted(LINK_SCHEMES)))]
     return []
+
+
+def _scheme(url: str) -> str | None:
+    """The URL's scheme in lower case ('' for relative references), None if unparsable."""
+    try:
+        return urllib.parse.urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
 
 
 def validate(article: Article) -> None:

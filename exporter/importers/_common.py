@@ -4,13 +4,12 @@ removing characters that XML cannot carry (each removal is a diagnostic with its
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from pathlib import Path
 
 from ..diagnostics import Diagnostics
 from ..errors import SourceError
+from ..fetch import Refusal, read_regular
 from ..xmlparse import XML_ILLEGAL
 
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
@@ -18,31 +17,29 @@ _ILLEGAL = re.compile(XML_ILLEGAL)
 
 
 def read_source(path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
-    """The bytes of a source file: regular files only, size-capped."""
+    """The bytes of a source file: a regular file inside its own folder (a symbolic link
+    may not lead out of it), size-capped before anything is read."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        raise SourceError("file not found", file=path, hint="check the path") from None
-    except OSError as error:
-        raise SourceError(f"cannot read: {error.strerror}", file=path, hint="check permissions") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise SourceError("not a regular file", file=path, hint="give exporter an ordinary file")
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(limit + 1)
-    finally:
-        os.close(fd)
-    if len(data) > limit:
-        raise SourceError(f"larger than {limit // 2**20} MiB", file=path,
-                          hint="split the document; sources this big are refused")
-    return data
+        return read_regular(path, [Path(path).absolute().parent], limit, shown=Path(path).name)[1]
+    except Refusal as refusal:
+        hints = {"R001": "the file is a symbolic link to somewhere outside its folder; build the file "
+                         "itself, or copy it here",
+                 "R003": "give exporter an ordinary file",
+                 "R004": "split the document; sources this big are refused"}
+        message = refusal.message.split(": ", 1)[-1]
+        raise SourceError(message, file=path, hint=hints.get(refusal.code, refusal.hint)) from None
 
 
 def decode_text(data: bytes, path: Path, diagnostics: Diagnostics) -> str:
     """UTF-8 (with or without BOM, or UTF-16 with BOM); otherwise cp1252 with a warning."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            diagnostics.add("S006", "the UTF-16 text is damaged; unreadable characters were replaced",
+                            file=path, line=data[: error.start].count(b"\n\x00") + 1,
+                            hint="save the file again as UTF-8")
+            return data.decode("utf-16", errors="replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -72,5 +69,6 @@ def _replacement(match: re.Match) -> str:
 
 
 def clean_string(text: str) -> str:
-    """Remove XML-illegal characters without a diagnostic (for metadata values)."""
-    return _ILLEGAL.sub(_replacement, text)
+    """Normalise line ends and remove XML-illegal characters, without a diagnostic (for
+    metadata values; XML parsers would turn a lone CR into LF anyway)."""
+    return _ILLEGAL.sub(_replacement, text.replace("\r\n", "\n").replace("\r", "\n"))

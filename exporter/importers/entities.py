@@ -24,7 +24,7 @@ from lxml import etree
 
 from ..diagnostics import Diagnostics
 from ..errors import SourceError
-from ..xmlparse import parse_xml
+from ..xmlparse import make_parser, parse_xml
 
 __all__ = ["parse_with_entities", "KNOWN_PUBLIC_IDS", "known_public_id"]
 
@@ -74,7 +74,8 @@ def entity_dtd() -> str:
 
 
 class _Catalog(etree.Resolver):
-    """Answers every DTD or entity request with the bundled set (never a file, never the network)."""
+    """Answers requests for known DTDs with the bundled set; anything else goes on to the
+    parser's refusing resolver (never a file, never the network)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -84,7 +85,7 @@ class _Catalog(etree.Resolver):
         self.requests.append((system_url, public_id))
         if known_public_id(public_id):
             return self.resolve_string(entity_dtd(), context)
-        return self.resolve_string("", context)
+        return None  # the parser's refusing resolver answers (and the parse is refused)
 
 
 def _doctype(data: bytes):
@@ -106,8 +107,7 @@ def parse_with_entities(data: bytes, path: Path, diagnostics: Diagnostics) -> et
     if doctype and doctype.group(5):
         end = data.find(b"]>", doctype.end())
         if _ENTITY_DECL.search(data[doctype.end(): end if end > 0 else len(data)]):
-            raise SourceError("the document declares its own entities, which exporter does not accept",
-                              file=path, line=1, hint="remove the <!ENTITY …> declarations and write the characters")
+            return parse_xml(data, path)  # refuses documents that declare entities, with its own message
     if not known_public_id(public_id):
         what = f"its DTD ('{public_id}') is not one exporter knows" if public_id else "it names no known DTD"
         first = sorted(names)[0]
@@ -120,18 +120,8 @@ def parse_with_entities(data: bytes, path: Path, diagnostics: Diagnostics) -> et
         line = data[: data.find(b"&" + unknown[0].encode() + b";")].count(b"\n") + 1
         raise SourceError(f"entity &{unknown[0]}; is not in the bundled entity set", file=path, line=line,
                           hint="replace it with the character itself or a numeric reference")
-    parser = etree.XMLParser(
-        resolve_entities="internal", load_dtd=True, no_network=True, dtd_validation=False,
-        huge_tree=False, remove_comments=True, remove_pis=True, strip_cdata=True,
-        attribute_defaults=False,
-    )
-    catalog = _Catalog()
-    parser.resolvers.add(catalog)
-    try:
-        tree = etree.fromstring(data, parser).getroottree()
-    except etree.XMLSyntaxError as error:
-        raise SourceError(f"not well-formed XML: {error.msg or error}", file=path, line=error.lineno or None,
-                          hint="fix the markup at this line") from None
+    parser = make_parser(resolver=_Catalog(), load_dtd=True, internal_entities=True)
+    tree = parse_xml(data, path, parser=parser, allow_entities=True)
     for node in tree.iter(etree.Entity):
         raise SourceError(f"undefined entity {node.text}", file=path, line=node.sourceline,
                           hint="write the character itself (UTF-8) or a numeric reference")

@@ -17,8 +17,6 @@ from __future__ import annotations
 import codecs
 import re
 from pathlib import Path
-from xml.etree import ElementTree as ET
-
 from lxml import etree
 from tinyhtml5 import parser as h5parser
 from tinyhtml5.treebuilder import TreeBuilder
@@ -150,15 +148,14 @@ def parse_html(text: str, *, fragment: bool = False) -> etree._Element:
     ``text`` must already be free of XML-illegal characters (see ``_common.clean_text``).
     """
     parser = _Parser()
-    root = parser.parse_fragment(text, container="div") if fragment else parser.parse(text)
-    if fragment:
-        holder = ET.Element("div")
-        if root.text:
-            holder.text = root.text
-        for child in list(root):
-            holder.append(child)
-        root = holder
-    return _to_lxml(root, parser.lines, None)
+    if not fragment:
+        return _to_lxml(parser.parse(text), parser.lines, None)
+    root = parser.parse_fragment(text, container="div")
+    holder = etree.Element("div")
+    holder.text = _clean(root.text)
+    for child in root:
+        _to_lxml(child, parser.lines, holder)
+    return holder
 
 
 def _clean(value: str | None) -> str | None:
@@ -175,7 +172,7 @@ def _safe_name(name: str) -> str:
 
 def _to_lxml(source, lines: dict, parent: etree._Element | None) -> etree._Element:
     tag = source.tag
-    if tag is ET.Comment:
+    if not isinstance(tag, str):  # an ElementTree comment (its tag is the Comment factory)
         element = etree.Comment((source.text or "").replace("--", "- -").rstrip("-"))
     else:
         element = etree.Element(_safe_name(tag)) if parent is None else etree.SubElement(parent, _safe_name(tag))
@@ -187,7 +184,7 @@ def _to_lxml(source, lines: dict, parent: etree._Element | None) -> etree._Eleme
                 element.set(name, _clean(value))
             except ValueError:
                 continue
-    if parent is not None and tag is ET.Comment:
+    if parent is not None and not isinstance(tag, str):
         parent.append(element)
     line = lines.get(source)
     if line is None and parent is not None:

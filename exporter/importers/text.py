@@ -18,6 +18,7 @@ Blocks are separated by blank lines; lines inside a block are joined. Recognised
 from __future__ import annotations
 
 import re
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,7 +89,7 @@ class _Builder:
     # -- element helpers ---------------------------------------------------------
     def element(self, parent: etree._Element, tag: str, line: int, **attrs: str) -> etree._Element:
         el = etree.SubElement(parent, tag, **attrs)
-        el.sourceline = line
+        el.sourceline = min(line, 65535)  # lxml keeps line numbers in 16 bits
         return el
 
     def paragraph(self, parent: etree._Element, text: str, line: int, cls: str | None = None):
@@ -210,6 +211,14 @@ class _Builder:
             self.element(figcaption, "span", line, **{"class": "credit"}).text = credit
 
 
+def _valid_url(url: str) -> bool:
+    try:
+        urllib.parse.urlsplit(url)
+    except ValueError:
+        return False
+    return True
+
+
 def inline(parent: etree._Element, text: str) -> None:
     """Append ``text`` to ``parent`` with URLs as links and [insertions] marked up."""
     pattern = re.compile(f"(?P<url>{URL_RE.pattern})|(?P<bracket>{BRACKET_RE.pattern})")
@@ -232,6 +241,10 @@ def inline(parent: etree._Element, text: str) -> None:
             while url and url[-1] in ".,;:!?)]}'\"’”":
                 trailing = url[-1] + trailing
                 url = url[:-1]
+            if not _valid_url(url):  # e.g. "http://[" : kept as text
+                add_text(url + trailing)
+                position = match.end()
+                continue
             last = etree.SubElement(parent, "a", href=url)
             last.text = url
             add_text(trailing)

@@ -37,6 +37,7 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.images import RasterImage
 from weasyprint.pdf.metadata import DocumentMetadata
 
+from .. import weasy
 from ..pagesetup import Resolved, page_css, press_css
 from ..settings import Context
 from . import footnotes, html
@@ -117,8 +118,8 @@ def print_document(ctx: Context, fit: dict[int, int] | None = None
             table.set("class", " ".join([*table.get("class", "").split(), *extra]))
     page_bytes = html.to_html5(pg.root)
     base_url = ctx.article.source.resolve().as_uri()
-    document = weasyprint.HTML(string=page_bytes.decode("utf-8"), base_url=base_url, url_fetcher=ctx.fetcher)
-    stylesheets = [weasyprint.CSS(string=text, base_url=url or base_url, url_fetcher=ctx.fetcher)
+    document = weasy.html(page_bytes.decode("utf-8"), base_url=base_url, fetcher=ctx.fetcher)
+    stylesheets = [weasy.css(text, base_url=url or base_url, fetcher=ctx.fetcher)
                    for text, url in _stylesheet_texts(ctx, resolved)]
     return document, stylesheets, page_bytes, resolved
 
@@ -137,7 +138,8 @@ def layout(ctx: Context):
         with _captured(ctx):
             while True:
                 html_doc, stylesheets, page_bytes, resolved = print_document(ctx, fit)
-                document = html_doc.render(stylesheets=stylesheets, **options)
+                document = weasy.render(html_doc, stylesheets, diagnostics=ctx.diagnostics,
+                                        source=ctx.article.source, **options)
                 wide = _overflowing_tables(html_doc, document)
                 if not wide or all(fit.get(index, 0) >= 2 for index in wide):
                     break

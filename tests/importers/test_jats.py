@@ -176,3 +176,14 @@ def test_declared_and_external_entities_are_refused_without_reading_files(tmp_pa
 def test_not_jats(tmp_path):
     with pytest.raises(SourceError, match="not a JATS article"):
         load(write(tmp_path, "feed.xml", "<rss><channel/></rss>"))
+
+
+def test_entity_catalog_is_always_asked_before_the_refusal(tmp_path):
+    """lxml keeps a parser's resolvers in a set: the catalog must not depend on their order."""
+    from exporter.diagnostics import Diagnostics
+    from exporter.importers.entities import parse_with_entities
+
+    data = JATS.encode("utf-8")
+    for _ in range(25):
+        tree = parse_with_entities(data, tmp_path / "bees.xml", Diagnostics())
+        assert tree.findtext(".//article-title") == "Bees & α-particles"
