@@ -182,3 +182,18 @@ def test_epub2_with_xhtml_entities_and_tag_soup(tmp_path):
     assert find(article, "//div[@class='verse']/div[@class='stanza']/p[@class='verse-line']/text()") == [
         "Un vers", "Deux vers"]
     assert {"S034", "S029"} <= set(codes(article))
+
+
+@pytest.mark.slow
+def test_an_epub_source_rebuilds_to_a_valid_epub(tmp_path):
+    """Images from an .epub travel as data: URLs and are packaged again under a content name."""
+    from conftest import assert_epubcheck_clean
+    from exporter.cli import main
+
+    source = make_epub(tmp_path / "tale.epub")
+    assert main(["build", str(source), "-o", str(tmp_path / "out"), "--to", "epub"]) == 0
+    rebuilt = tmp_path / "out" / "tale.epub"
+    assert_epubcheck_clean(rebuilt)
+    with zipfile.ZipFile(rebuilt) as z:
+        assert [n for n in z.namelist() if n.startswith("EPUB/images/")] == [
+            "EPUB/images/image-" + __import__("hashlib").sha256(PNG).hexdigest()[:12] + ".png"]
