@@ -13,8 +13,17 @@ from exporter.importers import find_sources
 from exporter.pipeline import load
 from helpers import codes, find
 
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6300010000050001a5f645400000000049454e44ae426082")
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 3), (200, 40, 40)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 OPF = """<?xml version="1.0" encoding="utf-8"?>
 <package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="uid" xml:lang="en">
 <metadata xmlns:dc="http://purl.org/dc/elements/1.1/">
