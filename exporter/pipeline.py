@@ -21,6 +21,7 @@ from .metadata import read_sidecar, sidecar_for
 from .model import Article
 from . import isolation
 from .outputs import write_all
+from .project import is_project
 from .settings import Context, Settings
 from .themes import Theme, load_theme
 from .transforms import apply, finish_metadata
@@ -139,6 +140,10 @@ def _render_source(source: Path, settings: Settings, theme: Theme) -> _Rendered:
     """Load and render one source (in the child process)."""
     diagnostics = Diagnostics()
     try:
+        if is_project(source):  # a book (exporter.toml): exporter.book
+            from .book import render as render_book
+
+            return _Rendered(*render_book(source, settings, theme))
         article = load(source, settings)
         diagnostics = article.diagnostics
         return _Rendered(article.stem, render(article, settings, theme), diagnostics)
