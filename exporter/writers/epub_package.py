@@ -16,8 +16,8 @@ item into the zip.
   (language, depth, authors, ``playOrder`` in reading order, the print ``pageList``);
 * ``_write_opf_file``: the ``<package>`` element gets ``xml:lang`` and declares the
   prefixes the book asks for (EbookLib sets ``dir`` itself);
-* ``_write_opf_metadata``: an entry EbookLib could not write (it logs and drops what
-  lxml refuses) stops the build instead of going missing.
+* ``_write_opf_metadata``: a metadata value EbookLib could not write (it logs and
+  drops what lxml refuses) stops the build instead of going missing.
 
 Files outside the manifest (``META-INF/encryption.xml``) are EbookLib items with
 ``manifest=False``. :func:`write` then rewrites EbookLib's zip so that the same book
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import re
 import zipfile
 from collections.abc import Callable
 
@@ -39,7 +40,7 @@ from lxml import etree
 from .. import __version__
 from ..errors import OutputError
 from ..model import XML_LANG
-from ..xmlparse import parse_xml
+from ..xmlparse import XML_ILLEGAL, parse_xml
 from .epub_nav import Node
 
 __all__ = ["PACKAGE_DIR", "item", "new_book", "toc", "Writer", "write"]
@@ -119,16 +120,20 @@ class Writer(ebl.EpubWriter):
         return b'<?xml version="1.0" encoding="utf-8"?>\n' + etree.tostring(root, encoding="utf-8") + b"\n"
 
     def _write_opf_metadata(self, root):
+        entries = [(name, value, attributes or {}) for namespace, names in self.book.metadata.items()
+                   for name, values in names.items() for value, attributes in values
+                   if not (namespace == _OPF_NS and (attributes or {}).get("property") == "dcterms:modified")]
+        for name, value, attributes in entries:
+            text = " ".join([value or "", *map(str, attributes.values())])
+            if re.search(XML_ILLEGAL, text):
+                raise OutputError(f"the book's {attributes.get('property') or name} cannot be written into the "
+                                  "package document: it holds a character XML cannot carry", file=OPF,
+                                  hint="remove the control character from the source's metadata")
         super()._write_opf_metadata(root)
-        expected = 1 + sum(  # dcterms:modified, which EbookLib writes from the mtime option
-            1 for namespace, entries in self.book.metadata.items() for values in entries.values()
-            for _, attributes in values
-            if not (namespace == _OPF_NS and (attributes or {}).get("property") == "dcterms:modified"))
         written = len(root.find("metadata"))
-        if written != expected:
-            raise OutputError(f"{expected - written} of the book's metadata entries could not be written into "
-                              "the package document", file=OPF,
-                              hint="a metadata value holds characters XML cannot carry; correct it in the source")
+        if written != 1 + len(entries):  # dcterms:modified, from the mtime option, and every entry
+            raise OutputError(f"{1 + len(entries) - written} of the book's metadata entries could not be written "
+                              "into the package document", file=OPF, hint="report this as a bug in exporter")
 
     def _write_opf_file(self, root):
         root.set(XML_LANG, self.book.language)
