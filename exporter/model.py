@@ -123,9 +123,13 @@ class Article:
     source: Path
     root: Path
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    #: the output name when it is not the source's (e.g. an unpacked EPUB folder named src/)
+    name: str | None = None
 
     @property
     def stem(self) -> str:
+        if self.name:
+            return self.name
         name = self.source.name
         for suffix in (".article.xhtml",):
             if name.endswith(suffix):
@@ -196,7 +200,7 @@ ELEMENTS: dict[str, Rule] = {
     "article": _rule(BLOCKS),
     "section": _rule(BLOCKS, classes={"abstract", "acknowledgments", "appendix", "references",
                                       "interview", "chapter", "part", "sub-article", "bibliography",
-                                      "glossary", "preface", "epigraph", "dedication"}),
+                                      "glossary", "preface", "epigraph", "dedication", "colophon"}),
     **{f"h{level}": _rule(PHRASING, text=True) for level in range(2, 7)},
     "p": _rule(PHRASING, text=True, classes={"lead", "attribution", "verse-line", "continued",
                                              "signature", "dateline"}),

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .diagnostics import Diagnostics, Severity
 from .errors import ExporterError, SourceError, UsageError
-from .importers import importer_for, is_source
+from .importers import find_sources, importer_for
 from .metadata import read_sidecar, sidecar_for
 from .model import Article
 from . import isolation
@@ -37,7 +37,7 @@ def load(source: Path, settings: Settings | None = None) -> Article:
     if not source.exists():
         raise SourceError("file not found", file=source, hint="check the path")
     diagnostics = Diagnostics()
-    article = importer_for(source)(source, diagnostics)
+    article = importer_for(source)(source, diagnostics, settings)
     sidecar = sidecar_for(source)
     if sidecar is not None:
         article.meta.update(read_sidecar(sidecar, diagnostics))
@@ -114,15 +114,14 @@ def discover(paths: list[Path]) -> list[Path]:
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if is_source(p)
-                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            found += find_sources(path)
         elif path.exists():
             found.append(path)
         else:
             raise UsageError(f"{path}: no such file or folder", hint="check the path")
     if not found:
         raise UsageError("no sources found in " + ", ".join(map(str, paths)),
-                         hint="give .txt or .xhtml files, or folders that hold them")
+                         hint="give .txt, .md, .html, .xhtml, .xml (JATS) or .epub files, or folders that hold them")
     return found
 
 

@@ -15,7 +15,7 @@ from dataclasses import fields
 from lxml import etree
 
 from .fetch import FetchRefused
-from .model import Article, Metadata, normalize_space, slugify, text_of
+from .model import MATHML_NS, Article, Metadata, normalize_space, slugify, text_of
 from .settings import Context
 
 __all__ = ["TRANSFORMS", "apply", "finish_metadata", "derive_title"]
@@ -215,8 +215,22 @@ def tidy_structure(ctx: Context) -> None:
                 cell.attrib.pop(name, None)
 
 
-TRANSFORMS: list[Callable[[Context], None]] = [drop_attachment_links, assign_ids, check_notes, check_links, check_images,
-                                               tidy_structure]
+
+def check_math(ctx: Context) -> None:
+    """Say where math degrades: EPUB and HTML keep MathML, the PDF sets it with CSS (M005)."""
+    if "pdf" not in ctx.settings.formats:
+        return
+    maths = list(ctx.article.body.iter(f"{{{MATHML_NS}}}math"))
+    if maths:
+        ctx.diagnostics.add("M005", f"{len(maths)} formula(s): the PDF sets MathML with a simplified layout "
+                            "(EPUB and HTML keep MathML and its alternative text)", file=ctx.article.source,
+                            line=maths[0].sourceline,
+                            hint="check display formulas in the PDF; the EPUB and HTML are exact")
+
+
+
+TRANSFORMS: list[Callable[[Context], None]] = [drop_attachment_links, assign_ids, check_notes, check_links,
+                                               check_images, check_math, tidy_structure]
 
 
 def apply(ctx: Context) -> None:

@@ -46,13 +46,20 @@ _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
 
 
 class ExternalLoad(etree.Resolver):
-    """The last resolver of every parser: refuses (answers empty) and records each load."""
+    """The one resolver of every parser: asks the parser's catalog (if any) first, then
+    refuses (answers empty) and records each load. lxml keeps a parser's resolvers in a
+    set, so two resolvers would be asked in no fixed order: the catalog lives in here."""
 
-    def __init__(self) -> None:
+    def __init__(self, catalog: etree.Resolver | None = None) -> None:
         super().__init__()
         self.refused: list[str] = []
+        self.catalog = catalog
 
     def resolve(self, url, pubid, context):  # noqa: D401 - lxml's interface
+        if self.catalog is not None:
+            answer = self.catalog.resolve(url, pubid, context)
+            if answer is not None:
+                return answer
         self.refused.append(url or pubid or "?")
         return self.resolve_string("", context)
 
@@ -60,17 +67,20 @@ class ExternalLoad(etree.Resolver):
 class HardenedParser(etree.XMLParser):
     """An ``XMLParser`` that keeps a handle on its refusing resolver."""
 
-    def __init__(self, **options) -> None:
+    def __init__(self, catalog: etree.Resolver | None = None, **options) -> None:
         super().__init__(**options)
-        self.external = ExternalLoad()
+        self.external = ExternalLoad(catalog)
 
 
 def make_parser(*, remove_comments: bool = True, resolver: etree.Resolver | None = None,
-                load_dtd: bool = False) -> HardenedParser:
+                load_dtd: bool = False, internal_entities: bool = False) -> HardenedParser:
     """A hardened parser. ``resolver`` (e.g. a catalog of bundled DTDs) is asked before
-    the refusing one; ``load_dtd`` only makes sense together with such a resolver."""
+    the refusing one; ``load_dtd`` only makes sense together with such a resolver, and
+    ``internal_entities`` (expand character entities that DTD declares; never external
+    ones) only with both."""
     parser = HardenedParser(
-        resolve_entities=False,
+        catalog=resolver,
+        resolve_entities="internal" if internal_entities and load_dtd and resolver is not None else False,
         no_network=True,
         load_dtd=load_dtd,
         dtd_validation=False,
@@ -80,8 +90,6 @@ def make_parser(*, remove_comments: bool = True, resolver: etree.Resolver | None
         strip_cdata=True,
         # collect_ids must stay at its default: False makes libxml2 load external DTDs
     )
-    if resolver is not None:
-        parser.resolvers.add(resolver)
     parser.resolvers.add(parser.external)
     return parser
 

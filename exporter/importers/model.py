@@ -10,7 +10,7 @@ from ..modelfile import read_model
 from ._common import read_source
 
 
-def read(path: Path, diagnostics: Diagnostics) -> Article:
+def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:  # noqa: ARG001
     article = read_model(path, read_source(path))
     diagnostics.extend(article.diagnostics)
     article.diagnostics = diagnostics

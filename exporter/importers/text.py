@@ -64,7 +64,7 @@ def split_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def read(path: Path, diagnostics: Diagnostics) -> Article:
+def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:  # noqa: ARG001
     text = clean_text(decode_text(read_source(path), path, diagnostics), path, diagnostics)
     body = new_article()
     builder = _Builder(path, body, diagnostics)

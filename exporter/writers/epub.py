@@ -103,7 +103,12 @@ def _media(ctx: Context, pg: html.Page) -> tuple[list[ebl.EpubItem], dict[str, e
             fetched = ctx.fetcher.get(ctx.url_for(src))
         except FetchRefused:
             continue
-        name = posixpath.basename(fetched.path.name if fetched.path else src) or "image"
+        if fetched.path is not None:
+            name = posixpath.basename(fetched.path.name) or "image"
+        else:  # data: URLs (images imported from an .epub, converted or downloaded): name by content
+            extension = {"image/jpeg": "jpg", "image/svg+xml": "svg"}.get(
+                fetched.media_type, fetched.media_type.rpartition("/")[2] or "bin")
+            name = f"image-{hashlib.sha256(fetched.data).hexdigest()[:12]}.{extension}"
         data, media_type, name, animated = _image_data(fetched.data, fetched.media_type, name)
         href = f"images/{name}"
         if href in items and items[href].content != data:

@@ -1,0 +1,207 @@
+"""Images referenced by a source: found, confined and checked at import time.
+
+An importer asks :class:`Assets` for every image reference it meets. The answer is the
+``src`` the model should hold (a path relative to the article's source, or a ``data:``
+URL), or ``None`` when the image cannot be included; then a diagnostic with the file
+and line says why:
+
+* **S022** the file is missing (or in a format no output can show);
+* **S023** the image is on the network and network access is off (``--allow-network
+  HOST`` lets the importer download it through the confined fetcher and embed it);
+* **S024** the reference leaves the source folder, or uses a scheme that is not allowed.
+
+Root-relative references (``/assets/x.png``) resolve against a *site root* when the
+importer knows one (a Jekyll site: the folder above ``_posts/``); otherwise they are
+missing. TIFF and BMP files, which neither EPUB nor browsers show, are converted to
+PNG and embedded.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import posixpath
+import urllib.parse
+from pathlib import Path
+
+from ..diagnostics import Diagnostics
+from ..fetch import MAX_RESOURCE_BYTES, ConfinedFetcher, FetchRefused
+
+__all__ = ["Assets", "IMAGE_TYPES"]
+
+IMAGE_TYPES = {
+    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+    ".webp": "image/webp", ".svg": "image/svg+xml",
+}
+CONVERTIBLE = {".tif", ".tiff", ".bmp"}
+#: tried, in order, for references without a file extension (JATS graphics often have none)
+GUESSES = (".jpg", ".png", ".gif", ".svg", ".webp", ".jpeg", ".tif", ".tiff")
+
+
+class Assets:
+    """Resolve image references for one source (see the module documentation)."""
+
+    def __init__(self, source: Path, root: Path, diagnostics: Diagnostics, *, settings=None,
+                 base_dir: Path | None = None, site_root: Path | None = None) -> None:
+        self.source = source
+        self.home = Path(os.path.realpath(source.parent if source.is_file() or source.suffix else source))
+        self.root = Path(os.path.realpath(root))
+        self.diagnostics = diagnostics
+        self.settings = settings
+        self.base_dir = base_dir or Path(os.path.realpath(source.parent if source.is_file() or source.suffix
+                                                           else source))
+        self.site_root = site_root
+        self.limit = getattr(settings, "max_resource_bytes", MAX_RESOURCE_BYTES)
+
+    # -- public -------------------------------------------------------------------
+    def image(self, src: str | None, line: int | None, *, what: str = "image") -> str | None:
+        src = (src or "").strip()
+        if not src:
+            self.diagnostics.add("S022", f"{what} without a source file", file=self.source, line=line,
+                                 hint="give the image a src")
+            return None
+        parts = urllib.parse.urlsplit(src)
+        scheme = parts.scheme.lower()
+        if scheme == "data":
+            return self._data(src, line)
+        if scheme in ("http", "https") or src.startswith("//"):
+            return self._remote(src if scheme else "https:" + src, line, what)
+        if scheme and len(scheme) > 1:  # (one letter: a Windows drive)
+            self.diagnostics.add("S024", f"{what} '{_short(src)}' refused: the '{scheme}:' scheme is not allowed",
+                                 file=self.source, line=line, hint="use a file next to the source")
+            return None
+        path = urllib.parse.unquote(parts.path)
+        if path.startswith("/"):
+            if self.site_root is None:
+                self.diagnostics.add("S022", f"{what} '{_short(src)}' is a site path and no site folder is known",
+                                     file=self.source, line=line,
+                                     hint="use a path relative to the source, or keep the source in its site's "
+                                          "_posts/ (or another _collection/) folder")
+                return None
+            candidate = self.site_root / path.lstrip("/")
+        else:
+            candidate = self.base_dir / path
+        return self.local(candidate, line, what=what, shown=src)
+
+    def local(self, candidate: Path, line: int | None, *, what: str = "image", shown: str | None = None) -> str | None:
+        """The model src for a local file (checked), or None with a diagnostic."""
+        shown = shown or candidate.name
+        real = Path(os.path.realpath(candidate))
+        if not (real == self.root or self.root in real.parents):
+            self.diagnostics.add("S024", f"{what} '{_short(shown)}' refused: outside the source folder",
+                                 file=self.source, line=line,
+                                 hint="copy the file next to the source and refer to it with a relative path")
+            return None
+        found = real if real.suffix else None
+        if found is None or not found.is_file():
+            for suffix in GUESSES if not real.suffix else ():
+                if real.with_name(real.name + suffix).is_file():
+                    found = real.with_name(real.name + suffix)
+                    break
+        if found is not None and found.suffix.lower() in CONVERTIBLE:
+            web = next((found.with_suffix(s) for s in IMAGE_TYPES if found.with_suffix(s).is_file()), None)
+            found = web or found
+        if found is None or not found.is_file():
+            self.diagnostics.add("S022", f"{what} '{_short(shown)}' not found", file=self.source, line=line,
+                                 hint="add the file next to the source, or remove the reference")
+            return None
+        suffix = found.suffix.lower()
+        if suffix in CONVERTIBLE:
+            return self._convert(found, line, what, shown)
+        if suffix not in IMAGE_TYPES:
+            self.diagnostics.add("S022", f"{what} '{_short(shown)}' is a {suffix or 'typeless'} file, "
+                                 "which no output can show", file=self.source, line=line,
+                                 hint="convert it to PNG, JPEG or SVG")
+            return None
+        relative = os.path.relpath(found, self.home)
+        return urllib.parse.quote(relative.replace(os.sep, "/"))
+
+    # -- helpers ------------------------------------------------------------------
+    def _data(self, src: str, line: int | None) -> str | None:
+        header = src[5:src.find(",")] if "," in src else ""
+        media = header.split(";")[0].strip().lower()
+        if media not in IMAGE_TYPES.values():
+            self.diagnostics.add("S024", f"data: image of type '{media or 'unknown'}' refused", file=self.source,
+                                 line=line, hint="embed PNG, JPEG, GIF, WebP or SVG images only")
+            return None
+        if len(src) > self.limit * 4 // 3 + 1024:
+            self.diagnostics.add("S024", "data: image refused: larger than the per-resource limit",
+                                 file=self.source, line=line, hint="use a smaller image")
+            return None
+        return src
+
+    def _remote(self, url: str, line: int | None, what: str) -> str | None:
+        host = (urllib.parse.urlsplit(url).hostname or "").lower()
+        allowed = getattr(self.settings, "allow_hosts", frozenset())
+        if host not in allowed:
+            self.diagnostics.add("S023", f"remote {what} {_short(url)} not included: network access is off",
+                                 file=self.source, line=line,
+                                 hint=f"download it next to the source, or allow it with --allow-network {host}")
+            return None
+        fetcher = ConfinedFetcher([self.root], Diagnostics(), source=str(self.source), allow_hosts=allowed,
+                                  max_resource_bytes=self.limit)
+        try:
+            fetched = fetcher.get(url)
+        except FetchRefused as refused:
+            self.diagnostics.add("S023", f"remote {what} {_short(url)} not included: {refused}",
+                                 file=self.source, line=line, hint="check the URL")
+            return None
+        media = fetched.media_type
+        if media not in IMAGE_TYPES.values():
+            guess = IMAGE_TYPES.get(posixpath.splitext(urllib.parse.urlsplit(url).path)[1].lower())
+            if guess is None:
+                self.diagnostics.add("S023", f"remote {what} {_short(url)} is not an image ({media})",
+                                     file=self.source, line=line, hint="link to a PNG, JPEG, GIF, WebP or SVG")
+                return None
+            media = guess
+        return f"data:{media};base64," + base64.b64encode(fetched.data).decode("ascii")
+
+    def _convert(self, path: Path, line: int | None, what: str, shown: str) -> str | None:
+        from PIL import Image
+
+        try:
+            if path.stat().st_size > self.limit:
+                raise OSError("too large")
+            with Image.open(path) as image:
+                image.load()
+                if image.mode not in ("RGB", "RGBA", "L", "LA"):
+                    image = image.convert("RGBA" if "A" in image.mode else "RGB")
+                out = io.BytesIO()
+                image.save(out, "PNG", optimize=True)
+        except (OSError, ValueError, Image.DecompressionBombError) as error:
+            self.diagnostics.add("S022", f"{what} '{_short(shown)}' could not be converted to PNG ({error})",
+                                 file=self.source, line=line, hint="convert it to PNG or JPEG yourself")
+            return None
+        data = out.getvalue()
+        if len(data) > self.limit:
+            self.diagnostics.add("S024", f"{what} '{_short(shown)}' is too large once converted", file=self.source,
+                                 line=line, hint="use a smaller image")
+            return None
+        self.diagnostics.add("S022", f"{what} '{_short(shown)}' converted from {path.suffix[1:].upper()} to PNG",
+                             file=self.source, line=line, severity=_info(),
+                             hint="save web images as PNG or JPEG to avoid the conversion")
+        return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+
+def _info():
+    from ..diagnostics import Severity
+
+    return Severity.INFO
+
+
+def _short(url: str) -> str:
+    return url if len(url) <= 100 else url[:97] + "…"
+
+
+def site_root_for(source: Path, levels: int = 4) -> Path | None:
+    """The folder of a Jekyll-style site holding ``source``: the parent of the nearest
+    ``_posts``/``_articles``/``_<collection>`` folder above it (at most ``levels`` up)."""
+    folder = source.resolve().parent
+    for _ in range(levels):
+        if folder.name.startswith("_") and len(folder.name) > 1 and folder.parent != folder:
+            return folder.parent
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    return None

@@ -1,0 +1,69 @@
+"""Web HTML: encodings, content selection, metadata, ruby, gaiji, Jekyll front matter."""
+
+from __future__ import annotations
+
+from helpers import codes, find, imported, write
+
+from exporter.pipeline import load
+
+
+def test_shift_jis_page_with_ruby(tmp_path):
+    page = ('<?xml version="1.0" encoding="Shift_JIS"?>\r\n<html xmlns="http://www.w3.org/1999/xhtml" '
+            'xml:lang="ja"><head><meta http-equiv="Content-Type" content="text/html;charset=Shift_JIS" />'
+            '<title>題</title><meta name="DC.Creator" content="作者" /></head><body>\r\n'
+            '<div class="main_text">\u3000<ruby><rb>蓮池</rb><rp>（</rp><rt>はすいけ</rt><rp>）</rp></ruby>のふち'
+            '～<img src="../gaiji/1-87/1-87-71.png" alt="※(「特のへん＋廴＋聿」、第3水準1-87-71)" class="gaiji" />'
+            '陀多<br />\r\n二行目<br />\r\n</div><script>x()</script></body></html>')
+    article = imported(tmp_path, "page.html", page.encode("cp932"))
+    assert article.meta.language == "ja" and [c.name for c in article.meta.contributors] == ["作者"]
+    paragraphs = [p.xpath("string()") for p in find(article, "//p")]
+    assert paragraphs == ["\u3000蓮池（はすいけ）のふち～犍陀多", "二行目"]
+    assert find(article, "//ruby/rt/text()") == ["はすいけ"]
+    assert "S030" in codes(article)
+
+
+def test_main_content_only(tmp_path):
+    page = ("<html lang='en' dir='ltr'><head><title>Story | Site</title><meta name='author' content='Kay Lee'>"
+            "<meta property='og:title' content='Story'><meta name='description' content='About it'>"
+            "<link rel='canonical' href='https://news.example/story'><link rel='license' "
+            "href='https://creativecommons.org/licenses/by/4.0/'></head>"
+            "<body><nav><a href='/'>Home</a></nav><header>Site header</header><main><h1>Story</h1>"
+            "<p>The text.</p></main><footer>© Site</footer></body></html>")
+    article = imported(tmp_path, "story.html", page)
+    meta = article.meta
+    assert (meta.title, meta.source, meta.description) == ("Story", "https://news.example/story", "About it")
+    assert meta.license == "https://creativecommons.org/licenses/by/4.0/"
+    assert [el.tag for el in article.body] == ["p"]
+    assert find(article, "//p/text()") == ["The text."]
+
+
+def test_nested_document_and_conflicting_lang(tmp_path):
+    page = ('<html xmlns="http://www.w3.org/1999/xhtml" lang="he" dir="rtl"><head></head><body><div dir="rtl">'
+            '<!DOCTYPE html>\n<html lang="en"><head><title>כותרת</title><meta name="author" content="מחבר"/></head>'
+            '<body><p>טקסט<br></p></body></html></div></body></html>')
+    article = imported(tmp_path, "m.html", page)
+    assert (article.meta.language, article.meta.dir, article.meta.title) == ("he", "rtl", "כותרת")
+    (nested,) = [d for d in article.diagnostics if d.code == "S029"]
+    assert nested.line == 2 and "lang='en'" in nested.message
+    assert find(article, "//p/text()") == ["טקסט"]
+
+
+def test_jekyll_post_with_front_matter_and_site_images(tmp_path):
+    site = tmp_path / "site"
+    png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                        "1f15c4890000000d49444154789c6300010000050001a5f645400000000049454e44ae426082")
+    write(site, "assets/pic.png", png)
+    post = write(site, "_posts/2015-03-04-a-post.html",
+                 "---\ntitle: A post\nauthors:\n- kay\nimage: /assets/pic.png\ntumblr_url: x\n---\n"
+                 "<p>Text.</p>\n<!-- more -->\n<p><img src='/assets/pic.png' alt='A picture'></p>\n")
+    article = load(post)
+    assert article.meta.date == "2015-03-04" and article.meta.title == "A post"
+    assert article.root == site.resolve()
+    assert find(article, "//figure/img/@src") == ["../assets/pic.png"]
+    assert article.meta.cover == "../assets/pic.png"
+    assert "S033" in codes(article)
+
+
+def test_undeclared_encoding_falls_back_with_a_diagnostic(tmp_path):
+    article = imported(tmp_path, "latin.html", "<p>Caf\xe9 cr\xe8me</p>".encode("cp1252"))
+    assert find(article, "//p/text()") == ["Café crème"] and "S006" in codes(article)
