@@ -21,30 +21,36 @@ licence in the byline. Around them:
   licence, subjects, series) from ``exporter.toml``, accessibility metadata computed
   from every document, and the theme's fonts subset to the book's text.
 
-The package document, NCX, fonts, accessibility metadata and the reproducible zip are
-the EPUB writer's (:mod:`.epub`); this module only lays the book out.
+Everything else is the single-article EPUB's: the images (:class:`.epub.Media`), the
+cover, the package metadata (:func:`.epub.package_metadata`, whose article entries
+:func:`.epub.metadata_entries` also fill each chapter's collection), the fonts, the
+accessibility metadata, and the package itself, which EbookLib writes
+(:mod:`.epub_package`: ``finish_opf`` adds the collections after the spine). This
+module only lays the book out.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import posixpath
 import uuid
 
+from ebooklib import epub as ebl
 from lxml import etree
 
 from ..book import Book, Chapter, Part
-from ..fetch import FetchRefused
-from ..model import EPUB_NS, MATHML_NS, XHTML_NS, XML_LANG, Metadata
+from ..model import EPUB_NS, MATHML_NS, XHTML_NS, Metadata
 from ..modelfile import dump_model
 from . import cover as covers
-from . import epub, epub_a11y, epub_fonts, epub_nav, epub_semantics, html
-from .book_html import chapter_page, doi_link, imprint, part_page, title_page
+from . import epub, epub_a11y, epub_fonts, epub_nav, epub_package, epub_semantics
+from .book_html import chapter_page, imprint, part_page, title_page
 
 __all__ = ["render", "identifier_for", "chapter_metadata"]
 
 X = f"{{{XHTML_NS}}}"
 EPUB_TYPE = f"{{{EPUB_NS}}}type"
+DC_NS = ebl.NAMESPACES["DC"]
 TEXT = "text"
 CSS = epub.CSS
 NAV = epub.NAV
@@ -80,66 +86,13 @@ def _epub_href(from_chapter: Chapter, target: Chapter, target_id: str) -> str:
     return target.file_name + ("" if target_id == target.key else f"#{target_id}")
 
 
-class _Images:
-    """The book's images under ``images/``, one file per distinct image."""
-
-    def __init__(self) -> None:
-        self.items: dict[str, epub.Item] = {}
-        self.by_digest: dict[str, epub.Item] = {}
-        self.described: list[epub_a11y.Image] = []
-        #: chapter number -> the hrefs of its images
-        self.by_chapter: dict[int, list[str]] = {}
-
-    def add(self, data: bytes, media_type: str, name: str) -> tuple[epub.Item, bool]:
-        data, media_type, name, animated = epub._image_data(data, media_type, name)
-        digest = hashlib.sha256(data).hexdigest()
-        if digest in self.by_digest:
-            return self.by_digest[digest], animated
-        href, n = f"images/{name}", 2
-        while href in self.items:
-            stem, dot, ext = name.rpartition(".")
-            href, n = f"images/{stem or name}-{n}{dot}{ext if stem else ''}", n + 1
-        item = epub.Item(f"img-{len(self.items) + 1}", href, media_type, data)
-        self.items[href] = item
-        self.by_digest[digest] = item
-        return item, animated
-
-    def package(self, chapter: Chapter, pg: html.Page, document: str) -> None:
-        """Package a chapter page's images and point the page at them."""
-        ctx = chapter.ctx
-        for img in pg.images:
-            src = img.get("src", "")
-            try:
-                fetched = ctx.fetcher.get(ctx.url_for(src))
-            except FetchRefused:
-                continue
-            if fetched.path is not None:
-                name = posixpath.basename(fetched.path.name) or "image"
-            else:  # data: URLs: named by their content
-                extension = {"image/jpeg": "jpg", "image/svg+xml": "svg"}.get(
-                    fetched.media_type, fetched.media_type.rpartition("/")[2] or "bin")
-                name = f"image-{hashlib.sha256(fetched.data).hexdigest()[:12]}.{extension}"
-            item, animated = self.add(fetched.data, fetched.media_type, name)
-            used = self.by_chapter.setdefault(chapter.number, [])
-            if item.href not in used:
-                used.append(item.href)
-            img.set("src", posixpath.relpath(item.href, posixpath.dirname(document)))
-            self.described.append(epub_a11y.Image(alt=img.get("alt"), animated=animated))
-
-
 # -- documents ----------------------------------------------------------------------------------
 
-def _shell(book: Book, title: str, document: str, body_type: str, meta: Metadata | None = None):
-    meta = meta or book.meta
-    root = etree.Element(f"{X}html", nsmap={None: XHTML_NS, "epub": EPUB_NS})
-    root.set("lang", meta.language)
-    root.set(XML_LANG, meta.language)
-    root.set("dir", meta.dir)
-    head = etree.SubElement(root, f"{X}head")
-    etree.SubElement(head, f"{X}meta", charset="utf-8")
-    etree.SubElement(head, f"{X}title").text = title
-    etree.SubElement(head, f"{X}link", rel="stylesheet", href=posixpath.relpath(CSS, posixpath.dirname(document)))
-    body = etree.SubElement(root, f"{X}body", {"class": f"theme-{book.theme.name} book-matter", EPUB_TYPE: body_type})
+def _shell(book: Book, title: str, document: str, body_type: str):
+    """A document of the book's own matter: the e-book's page shell, in the book's language."""
+    root, body = epub._xhtml_shell(book.ctx, title, document)
+    body.set("class", f"theme-{book.theme.name} book-matter")
+    body.set(EPUB_TYPE, body_type)
     return root, body
 
 
@@ -166,7 +119,7 @@ def chapter_metadata(meta: Metadata) -> list[tuple[str, str]]:
     return pairs
 
 
-def _chapter_document(book: Book, chapter: Chapter, images: _Images) -> etree._Element:
+def _chapter_document(book: Book, chapter: Chapter, media: epub.Media) -> etree._Element:
     pg = chapter_page(book, chapter, "epub", hrefs=lambda target, target_id: _epub_href(chapter, target, target_id))
     root = pg.root
     document = _document(chapter)
@@ -186,7 +139,7 @@ def _chapter_document(book: Book, chapter: Chapter, images: _Images) -> etree._E
         root.find(f"{X}body").set(EPUB_TYPE, "frontmatter")
         article.set(EPUB_TYPE, "introduction")
     epub_semantics.apply(root)
-    images.package(chapter, pg, document)
+    media.package(chapter.ctx, pg, document)
     return root
 
 
@@ -221,65 +174,26 @@ def _order(spine: list[str], roots: dict[str, etree._Element]):
 
 # -- the package ----------------------------------------------------------------------------------
 
-def _collections(opf: bytes, book: Book, documents: dict[int, str], resources: dict[int, list[str]]) -> bytes:
-    """Each article's metadata in the package document: a ``distributable-object``
-    collection per chapter (the IDPF's role for a part of a publication that can stand on
-    its own), with the article's identifier, title, language, creators and their roles,
-    date, publication, publisher, rights, licence and source, linking its document and
-    images."""
-    root = etree.fromstring(opf)
-    ns, dc_ns = epub.OPF_NS, epub.DC_NS
-    O, DC = f"{{{ns}}}", f"{{{dc_ns}}}"
-    for chapter in book.chapters:
-        m, key = chapter.meta, chapter.key
-        collection = etree.SubElement(root, f"{O}collection", role="distributable-object")
-        md = etree.SubElement(collection, f"{O}metadata", nsmap={"dc": dc_ns})
-
-        def dc(name: str, text: str, **attrs) -> etree._Element:
-            element = etree.SubElement(md, f"{DC}{name}", {k.replace("_", "-"): v for k, v in attrs.items()})
-            element.text = text
-            return element
-
-        def prop(name: str, text: str, **attrs) -> etree._Element:
-            element = etree.SubElement(md, f"{O}meta", {"property": name,
-                                                        **{k.replace("_", "-"): v for k, v in attrs.items()}})
-            element.text = text
-            return element
-
-        dc("identifier", m.identifier or _chapter_identifier(chapter), id=f"{key}-id")
-        dc("title", m.title, id=f"{key}-title")
-        if m.subtitle:
-            prop("title-type", "main", refines=f"#{key}-title")
-            dc("title", m.subtitle, id=f"{key}-subtitle")
-            prop("title-type", "subtitle", refines=f"#{key}-subtitle")
-        dc("language", m.language)
-        for index, person in enumerate(m.contributors, start=1):
-            uid = f"{key}-creator-{index}"
-            dc("creator" if person.role in epub.CREATOR_ROLES else "contributor", person.name, id=uid)
-            prop("role", person.role, refines=f"#{uid}", scheme="marc:relators")
-            if person.file_as:
-                prop("file-as", person.file_as, refines=f"#{uid}")
-        if m.date:
-            dc("date", epub._w3cdtf(m.date))
-        if m.publisher:
-            dc("publisher", m.publisher)
-        if m.rights:
-            dc("rights", m.rights)
-        if m.source:
-            dc("source", m.source)
-        for subject in m.subjects:
-            dc("subject", subject)
-        if m.description:
-            dc("description", m.description)
-        if m.publication:
-            prop("dcterms:isPartOf", m.publication)
-        if m.license and m.license.startswith(("http://", "https://")):
-            etree.SubElement(md, f"{O}link", rel="dcterms:license", href=m.license)
-        elif m.license:
-            prop("dcterms:license", m.license)
-        for href in [documents[chapter.number], *resources.get(chapter.number, [])]:
-            etree.SubElement(collection, f"{O}link", href=href)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + etree.tostring(root, encoding="utf-8", pretty_print=True)
+def _collections(book: Book, media: epub.Media):
+    """Each article's metadata in the package document (``finish_opf`` for
+    :func:`.epub_package.write`): a ``distributable-object`` collection per chapter (the
+    IDPF's role for a part of a publication that can stand on its own) with the
+    article's identifier, title, language and the metadata entries a single article's
+    EPUB has (:func:`.epub.metadata_entries`), linking its document and images."""
+    def finish(root: etree._Element) -> None:
+        for chapter in book.chapters:
+            m, key, document = chapter.meta, chapter.key, _document(chapter)
+            collection = etree.SubElement(root, "collection", role="distributable-object")
+            holder = etree.SubElement(collection, "metadata", nsmap={"dc": DC_NS})
+            entries = [("DC", "identifier", m.identifier or _chapter_identifier(chapter), {"id": f"{key}-id"}),
+                       ("DC", "title", m.title, {"id": f"{key}-title"}), ("DC", "language", m.language, {}),
+                       *epub.metadata_entries(m, key=f"{key}-")]
+            for namespace, name, value, attributes in entries:  # as EbookLib writes the book's own
+                element = etree.SubElement(holder, f"{{{DC_NS}}}{name}" if namespace == "DC" else name, attributes)
+                element.text = value or None
+            for href in [document, *media.by_document.get(document, [])]:
+                etree.SubElement(collection, "link", href=href)
+    return finish
 
 
 def _chapter_identifier(chapter: Chapter) -> str:
@@ -292,17 +206,14 @@ def render(book: Book) -> bytes:
     meta, words = book.meta, book.words
     options = book.settings.epub
     identifier = identifier_for(book)
-    images = _Images()
+    media = epub.Media()
 
     # the chapters first: their images are packaged before the cover picks its name
-    chapter_roots = {c.number: _chapter_document(book, c, images) for c in book.chapters}
+    chapter_roots = {c.number: _chapter_document(book, c, media) for c in book.chapters}
 
     chosen = covers.choose(ctx)  # [book] cover, else generated (the book's own body has no lead image)
-    cover_item, _ = images.add(chosen.data or b"", chosen.media_type, "cover.png" if chosen.generated else "cover")
-    cover_item.properties = ("cover-image",)
-    cover_item.id = "cover-image"
-    images.described.append(epub_a11y.Image(alt=chosen.alt, cover=True))
-    cover_root = epub._cover_page(ctx, cover_item.href, chosen.alt)
+    cover_item = media.cover(chosen, {})
+    cover_root = epub.cover_page(ctx, cover_item.file_name, chosen.alt)
 
     front: list[tuple[str, str, etree._Element]] = []  # (item id, document, root)
     if book.project.title_page:
@@ -342,32 +253,38 @@ def render(book: Book) -> bytes:
 
     css = covers.strip_style("\n".join([book.theme.css("epub.css"), book.theme.css(BOOK_EPUB_CSS)]))
     fonts: list[epub_fonts.EmbeddedFont] = []
-    documents = [root for _, _, root, _ in sequence]
     if options.embed_fonts:
-        css, fonts = epub_fonts.embed(ctx, css, documents, identifier, obfuscated=options.obfuscate_fonts,
-                                      css_href=CSS)
+        css, fonts = epub_fonts.embed(ctx, css, [root for _, _, root, _ in sequence], identifier,
+                                      obfuscated=options.obfuscate_fonts, css_href=CSS)
     content = [root for uid, _, root, _ in sequence if uid not in ("cover", "nav")]
-    a11y = epub_a11y.describe(ctx, content, images.described, toc_entries=len(entries), pages=0, css=css)
-    spine_documents = [document for _, document, _, _ in sequence]
-    ncx = epub_nav.ncx_document(href=NCX, identifier=identifier, lang=meta.language, title=meta.title,
-                                authors=meta.names(*epub.CREATOR_ROLES) or meta.names("edt"), entries=entries,
-                                pages=[], page_document=_document(book.chapters[0]),
-                                order=_order(spine_documents, {d: r for _, d, r, _ in sequence}),
-                                pages_label=words["pages"])
+    a11y = epub_a11y.describe(ctx, content, media.described, toc_entries=len(entries), pages=0, css=css)
 
-    xhtml = [epub.Item(uid, document, "application/xhtml+xml", epub_nav.xhtml_bytes(root), props)
-             for uid, document, root, props in sequence]
-    items = [*xhtml, epub.Item("ncx", NCX, "application/x-dtbncx+xml", ncx),
-             epub.Item("style", CSS, "text/css", css.encode("utf-8")), *images.items.values()]
-    items += [epub.Item(f"font-{i}", font.href, font.media_type, font.data) for i, font in enumerate(fonts, 1)]
-    spine = [item for item in xhtml]
-    opf = epub._package(ctx, identifier, items, spine, a11y, [], cover_item, bool(fonts))
-    opf = _collections(opf, book, {c.number: _document(c) for c in book.chapters}, images.by_chapter)
-
-    files = {f"{epub.PACKAGE_DIR}/content.opf": opf}
-    files.update({f"{epub.PACKAGE_DIR}/{item.href}": item.data for item in items})
-    files["META-INF/container.xml"] = epub._container()
-    obfuscated = [f"{epub.PACKAGE_DIR}/{font.href}" for font in fonts if font.obfuscated]
+    package = epub_package.new_book(identifier, meta.title, meta.language, meta.dir)
+    epub.package_metadata(package, ctx, identifier, a11y, [], cover_item, bool(fonts))
+    spine = []
+    for uid, document, root, properties in sequence:
+        if uid == "nav":
+            made = ebl.EpubNav(uid="nav", file_name=NAV)
+        else:
+            made = epub_package.item(uid, document, "application/xhtml+xml", epub_nav.xhtml_bytes(root), properties)
+        package.add_item(made)
+        spine.append(made)
+    package.add_item(ebl.EpubNcx(uid="ncx", file_name=NCX))
+    package.add_item(epub_package.item("style", CSS, "text/css", css.encode("utf-8")))
+    for image in media.items.values():
+        package.add_item(image)
+    for i, font in enumerate(fonts, start=1):
+        package.add_item(epub_package.item(f"font-{i}", font.href, font.media_type, font.data))
+    obfuscated = [f"{epub_package.PACKAGE_DIR}/{font.href}" for font in fonts if font.obfuscated]
     if obfuscated:
-        files["META-INF/encryption.xml"] = epub._encryption(obfuscated)
-    return epub._zip(files, ctx.time)
+        package.add_item(epub_package.item("encryption", epub_package.ENCRYPTION, "application/xml",
+                                           epub_fonts.encryption_document(obfuscated), manifest=False))
+    package.spine = spine
+    package.toc = epub_package.toc(epub_nav.toc_tree(entries))
+    spine_documents = [document for _, document, _, _ in sequence]
+    complete_ncx = functools.partial(
+        epub_nav.complete_ncx, lang=meta.language, authors=meta.names(*epub.CREATOR_ROLES) or meta.names("edt"),
+        pages=[], page_document=_document(book.chapters[0]),
+        order=_order(spine_documents, {d: r for _, d, r, _ in sequence}), pages_label=words["pages"])
+    return epub_package.write(package, nav=epub_nav.xhtml_bytes(nav_root), complete_ncx=complete_ncx,
+                              when=ctx.time, finish_opf=_collections(book, media))
