@@ -15,8 +15,12 @@ import pikepdf
 import pytest
 from lxml import etree, html as lhtml
 
+from exporter.book import load_book
 from exporter.checks import ace
 from exporter.cli import main
+from exporter.settings import Settings
+from exporter.themes import load_theme
+from exporter.writers import book_parts
 
 from conftest import SEED_SIDECAR, SOURCES, assert_epubcheck_clean, assert_html5_valid, require_seed
 
@@ -354,3 +358,65 @@ def test_a_bad_project_file_is_reported_and_leaves_the_outputs(book, tmp_path, c
     line = text.splitlines().index('  "type-cases.txt"]') + 1
     assert f"{folder / 'exporter.toml'}:{line}: 'part[1].articles[1]': no such file: 'type-cases.txt'" in err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # nothing partial, nothing replaced
+
+
+# -- a long book's PDF, laid out in groups of chapters and joined -------------------------------
+
+@pytest.fixture(scope="module")
+def grouped(book, tmp_path_factory) -> Path:
+    """The same book's PDF laid out a few chapters at a time (small groups, so that a
+    part is split across groups) and joined."""
+    folder = make_project(tmp_path_factory.mktemp("grouped") / "anthology")
+    (folder / "exporter.toml").write_text(PROJECT + '\n[build]\npdf_layout = "parts"\n', encoding="utf-8")
+    out = folder.parent / "out"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(book_parts, "GROUP_CHARS", 3_000)
+        patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        _, groups = book_parts.groups(load_book(folder / "exporter.toml", Settings(), load_theme("magazine")))
+        assert len(groups) >= 3 and any(g[0].kind == "chapter" and g[0].chapter.part for g in groups[1:])
+        assert main(["build", str(folder), "-o", str(out), "--to", "pdf"]) == 0
+        first = (out / "anthology.pdf").read_bytes()
+        assert main(["build", str(folder), "-o", str(folder.parent / "again"), "--to", "pdf"]) == 0
+        assert (folder.parent / "again" / "anthology.pdf").read_bytes() == first  # reproducible
+    return out / "anthology.pdf"
+
+
+def _outline_tree(path: Path) -> list:
+    def walk(items):
+        return [(item.title, walk(item.children)) for item in items]
+    with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
+        return walk(outline.root)
+
+
+def _links(path: Path) -> list[tuple[int, int | None]]:
+    with pikepdf.open(path) as pdf:
+        return [(n, _destination_page(pdf, a)) for n, page in enumerate(pdf.pages)
+                for a in page.get("/Annots", []) if a.get("/Subtype") == "/Link" and "/A" not in a]
+
+
+def test_pdf_in_groups_is_the_same_book(book, pages, grouped):
+    assert pdf_pages(grouped) == pages  # same pages, folios, running heads and contents numbers
+    assert _outline_tree(grouped) == _outline_tree(book["pdf"])
+    assert _links(grouped) == _links(book["pdf"])  # every internal link leads to the same page
+    with pikepdf.open(grouped) as joined, pikepdf.open(book["pdf"]) as whole:
+        assert joined.Root.MarkInfo.Marked and str(joined.docinfo["/Title"]) == "Front Lines and Ledgers"
+        assert joined.Root.PageLabels.Nums[1].S == "/D"
+
+        def elements(pdf):
+            tree = pdf.Root.StructTreeRoot
+            return sum(1 for _ in _walk_struct(tree.K))
+        assert elements(joined) == elements(whole)
+        nums = joined.Root.StructTreeRoot.ParentTree.Nums
+        keys = [int(k) for k in nums[::2]]
+        assert len(set(keys)) == len(keys)
+        assert {int(p.StructParents) for p in joined.pages if "/StructParents" in p} <= set(keys)
+    assert subprocess.run(["qpdf", "--check", str(grouped)], capture_output=True).returncode == 0
+
+
+def _walk_struct(node):
+    if isinstance(node, pikepdf.Array):
+        for item in node:
+            yield from _walk_struct(item)
+    elif isinstance(node, pikepdf.Dictionary) and node.get("/Type") == "/StructElem":
+        yield node
+        yield from _walk_struct(node.get("/K"))

@@ -166,3 +166,14 @@ def test_cli_reports_the_project_line_and_exits_1(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{path}:5: 'part[0].articles[1]': no such file: 'gone.md'" in err
     assert not any(out.glob("*.pdf"))
+
+
+def test_a_folder_holding_a_project_is_one_book(tmp_path):
+    from exporter.pipeline import discover
+
+    (tmp_path / "single.md").write_text("# Single\n\nText.\n", encoding="utf-8")
+    book = tmp_path / "issue"
+    project(book, 'articles = ["a.md", "b.txt"]\n[book]\ntitle = "T"\n')
+    assert discover([tmp_path]) == [book / "exporter.toml", tmp_path / "single.md"]
+    assert discover([book]) == [book / "exporter.toml"]  # the book's own files are not articles
+    assert discover([book / "exporter.toml"]) == [book / "exporter.toml"]
