@@ -151,6 +151,8 @@ class Media:
             made = by_src[chosen.src]
         else:
             made, _ = self.add(chosen.data or b"", chosen.media_type, "cover", uid="cover-image")
+            # the cover image first in the manifest
+            self.items = {made.file_name: made, **{k: v for k, v in self.items.items() if v is not made}}
         made.properties = ["cover-image"]
         self.described.append(epub_a11y.Image(alt=chosen.alt, cover=True))
         return made
