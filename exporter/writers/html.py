@@ -29,6 +29,7 @@ from ..model import EPUB_NS, XHTML_NS, Article
 from ..pagesetup import Resolved, page_css, resolve
 from ..settings import Context
 from ..xmlparse import parse_xml
+from ..tree import remove_keep_tail
 
 __all__ = ["Page", "page", "print_page", "render", "to_html5", "format_date", "byline", "inline_images", "add_style"]
 
@@ -180,21 +181,10 @@ def _take_notes(body: etree._Element) -> list[etree._Element]:
     result = []
     for key in order:
         note = notes[key]
-        _remove_keep_tail(note)
+        remove_keep_tail(note, keep_blank=False)
         note.tail = None
         result.append(note)
     return result
-
-
-def _remove_keep_tail(el: etree._Element) -> None:
-    parent = el.getparent()
-    previous = el.getprevious()
-    if el.tail and el.tail.strip():
-        if previous is not None:
-            previous.tail = (previous.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
 
 
 def _number_references(body: etree._Element, notes: list[etree._Element], target: str) -> dict[str, int]:
