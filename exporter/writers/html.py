@@ -15,6 +15,7 @@ any browser without the folder it came from.
 from __future__ import annotations
 
 import base64
+import re
 import copy
 import datetime as _dt
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from markupsafe import Markup
 
 from ..fetch import FetchRefused
 from ..i18n import labels
-from ..model import EPUB_NS, XHTML_NS, Article
+from ..model import EPUB_NS, XHTML_NS, Article, text_of
 from ..pagesetup import Resolved, page_css, resolve
 from ..settings import Context
 from ..xmlparse import parse_xml
@@ -269,14 +270,33 @@ def _notes_section(notes, numbers, words, target, referenced=None, used=None) ->
     return section
 
 
+#: a caption that already carries its number ("Figure 3.", "Table 2:", "Abb. 4", "Fig. S1")
+_LABELLED = re.compile(
+    r"\s*(fig(ure)?s?|tab(le)?s?|plates?|charts?|maps?|schemes?|boxe?s?|exhibits?|illustrations?|"
+    r"abb(ildung)?|tabelle|tableau|tabla|figura|imagen|afbeelding|rysunek|tabela)\.?\s*"
+    r"(s?\d+[a-z]?|[ivxlc]+)\b", re.IGNORECASE)
+
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def _add_class(el: etree._Element, name: str) -> None:
+    el.set("class", (el.get("class", "") + " " + name).strip())
 
 
 def _adapt(body: etree._Element, target: str) -> None:
     """Target-specific touches on the body that every writer of that target shares."""
     for figure in body.iter("figure"):
-        if figure.find("img") is None and figure.find("table") is None and figure.find("pre") is None:
-            figure.set("class", (figure.get("class", "") + " no-image").strip())
+        if figure.find("table") is not None:
+            _add_class(figure, "table-figure")
+        elif figure.find("img") is None and figure.find("pre") is None:
+            _add_class(figure, "no-image")
+        caption = figure.find("figcaption")
+        if caption is not None and _LABELLED.match(text_of(caption)):
+            _add_class(figure, "labelled")
+    for table in body.iter("table"):
+        caption = table.find("caption")
+        if caption is not None and _LABELLED.match(text_of(caption)):
+            _add_class(table, "labelled")
     for div in body.iter("div"):
         speaker = div.get("data-speaker")
         classes = div.get("class", "").split()
