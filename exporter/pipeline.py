@@ -21,11 +21,10 @@ from .metadata import read_sidecar, sidecar_for
 from .model import Article
 from . import isolation
 from .outputs import write_all
-from .settings import Context, Settings
+from .settings import SUFFIXES, Context, Settings
 from .themes import Theme, load_theme
 from .transforms import apply, finish_metadata
 from .validate import validate
-from .writers import WRITERS
 
 __all__ = ["load", "build", "render", "write", "discover", "build_one", "build_many", "BuildResult"]
 
@@ -76,6 +75,8 @@ def render(article: Article, settings: Settings | None = None, theme: Theme | No
     theme = theme or load_theme(settings.theme)
     ctx = Context(settings=settings, article=article, theme=theme)
     apply(ctx)
+    from .writers import WRITERS  # here, not at the top: WeasyPrint loads only when something renders
+
     rendered: dict[str, bytes] = {}
     for name in settings.formats:
         _, writer = WRITERS[name]
@@ -92,7 +93,7 @@ def render(article: Article, settings: Settings | None = None, theme: Theme | No
 
 def write(stem: str, rendered: dict[str, bytes], outdir: Path) -> dict[str, Path]:
     """Write rendered outputs as ``outdir/<stem>.<ext>``, all or nothing (atomically)."""
-    targets = {name: Path(outdir) / f"{stem}{WRITERS[name][0]}" for name in rendered}
+    targets = {name: Path(outdir) / f"{stem}{SUFFIXES[name]}" for name in rendered}
     write_all({targets[name]: data for name, data in rendered.items()})
     return targets
 
