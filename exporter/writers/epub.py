@@ -2,49 +2,47 @@
 
 The content document is :func:`html.page` for the e-book, with EPUB semantics and
 matching ARIA roles (:mod:`.epub_semantics`) and markers for the pages of the PDF
-(:mod:`.epub_pages`). Around it this module writes the package: a cover
-(:mod:`.cover`), the navigation document and NCX (:mod:`.epub_nav`), the theme's
-fonts (:mod:`.epub_fonts`), accessibility metadata computed from the content
-(:mod:`.epub_a11y`), the package document and the container.
+(:mod:`.epub_pages`). Around it this module gathers the book: a cover page and image
+(:mod:`.cover`), the images in core media types, the navigation document
+(:mod:`.epub_nav`), the theme's fonts, subset and optionally obfuscated
+(:mod:`.epub_fonts`), accessibility metadata computed from the content
+(:mod:`.epub_a11y`), and the metadata of the package document: titles and their
+types, creators and contributors with MARC roles and sort names, dates, rights and
+licence, collections, the page source, the accessibility properties and
+conformance claim.
 
-The package document is written here rather than by EbookLib: the metadata that a
-first-rate e-book carries (refinements, accessibility properties, collections, the
-page source) and the NCX page list, font obfuscation and byte-for-byte reproducible
-zips are beyond what EbookLib writes, and the OPF is a small XML document.
-Reproducible: ``mimetype`` first and stored, fixed entry order and times,
+EbookLib packages it (:mod:`.epub_package`): its ``EpubBook`` holds the metadata,
+manifest items, spine and table of contents, and its writer (extended there for the
+navigation document, the NCX page list and the package element's language) writes
+the package document, the NCX and the container. The zip is then rewritten to be
+reproducible: ``mimetype`` first and stored, fixed entry order and times,
 ``dcterms:modified`` from the build clock (``SOURCE_DATE_EPOCH``), the identifier
 from the metadata or the content.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
+import functools
 import hashlib
 import io
 import posixpath
 import uuid
-import zipfile
-from dataclasses import dataclass
 
+from ebooklib import epub as ebl
 from lxml import etree
 
-from .. import __version__
 from ..fetch import FetchRefused
 from ..i18n import labels
 from ..model import EPUB_NS, MATHML_NS, XHTML_NS, XML_LANG
 from ..modelfile import dump_model
 from ..settings import Context
 from . import cover as covers
-from . import epub_a11y, epub_fonts, epub_nav, epub_pages, epub_semantics, html
+from . import epub_a11y, epub_fonts, epub_nav, epub_package, epub_pages, epub_semantics, html
+from .epub_package import PACKAGE_DIR
 
 __all__ = ["render", "identifier_for"]
 
 X = f"{{{XHTML_NS}}}"
-OPF_NS = "http://www.idpf.org/2007/opf"
-DC_NS = "http://purl.org/dc/elements/1.1/"
-O = f"{{{OPF_NS}}}"
-DC = f"{{{DC_NS}}}"
-PACKAGE_DIR = "EPUB"
 CONTENT = "text/article.xhtml"
 COVER_PAGE = "text/cover.xhtml"
 NAV = "nav.xhtml"
@@ -53,8 +51,7 @@ CSS = "css/style.css"
 ID_NAMESPACE = uuid.UUID("6f1c8a52-3d5e-4f43-9a8e-2c7d0b6e5a11")
 #: roles that make a contributor a creator (dc:creator) rather than a dc:contributor
 CREATOR_ROLES = ("aut", "ivr", "ive", "cre")
-_STORED = (".png", ".jpg", ".jpeg", ".gif", ".webp")
-IBOOKS_PREFIX = "ibooks: http://vocabulary.itunes.apple.com/rdf/ibooks/vocabulary-extensions-1.0/"
+IBOOKS = ("ibooks", "http://vocabulary.itunes.apple.com/rdf/ibooks/vocabulary-extensions-1.0/")
 
 
 def identifier_for(ctx: Context) -> str:
@@ -64,15 +61,6 @@ def identifier_for(ctx: Context) -> str:
         return own
     digest = hashlib.sha256(dump_model(ctx.article)).hexdigest()
     return f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, digest)}"
-
-
-@dataclass
-class Item:
-    id: str
-    href: str  #: relative to the package folder
-    media_type: str
-    data: bytes
-    properties: tuple[str, ...] = ()
 
 
 #: raster formats every reading system shows (EPUB 3.3 core media types); others become PNG
@@ -103,10 +91,11 @@ def _image_data(data: bytes, media_type: str, name: str) -> tuple[bytes, str, st
         return data, media_type, name, False
 
 
-def _media(ctx: Context, pg: html.Page) -> tuple[list[Item], dict[str, Item], list[epub_a11y.Image]]:
+def _media(ctx: Context, pg: html.Page) -> tuple[list[ebl.EpubItem], dict[str, ebl.EpubItem],
+                                                 list[epub_a11y.Image]]:
     """Package the page's images under images/ and point the page at them."""
-    items: dict[str, Item] = {}
-    by_src: dict[str, Item] = {}
+    items: dict[str, ebl.EpubItem] = {}
+    by_src: dict[str, ebl.EpubItem] = {}
     described: list[epub_a11y.Image] = []
     for img in pg.images:
         src = img.get("src", "")
@@ -122,13 +111,13 @@ def _media(ctx: Context, pg: html.Page) -> tuple[list[Item], dict[str, Item], li
             name = f"image-{hashlib.sha256(fetched.data).hexdigest()[:12]}.{extension}"
         data, media_type, name, animated = _image_data(fetched.data, fetched.media_type, name)
         href = f"images/{name}"
-        if href in items and items[href].data != data:
+        if href in items and items[href].content != data:
             stem, dot, ext = name.rpartition(".")
             href = f"images/{stem or name}-{len(items) + 1}{dot}{ext if stem else ''}"
         if href not in items:
-            items[href] = Item(f"img-{len(items) + 1}", href, media_type, data)
+            items[href] = epub_package.item(f"img-{len(items) + 1}", href, media_type, data)
         by_src[src] = items[href]
-        img.set("src", posixpath.relpath(items[href].href, posixpath.dirname(CONTENT)))
+        img.set("src", posixpath.relpath(items[href].file_name, posixpath.dirname(CONTENT)))
         described.append(epub_a11y.Image(alt=img.get("alt"), animated=animated))
     return list(items.values()), by_src, described
 
@@ -178,14 +167,14 @@ def render(ctx: Context) -> bytes:
         cover_item = by_src[chosen.src]
     else:
         data, media_type, name, _ = _image_data(chosen.data or b"", chosen.media_type, "cover")
-        taken, href, n = {item.href for item in images}, f"images/{name}", 2
+        taken, href, n = {item.file_name for item in images}, f"images/{name}", 2
         while href in taken:  # the article has an image of that name
             href, n = f"images/cover-{n}.{name.rpartition('.')[2]}", n + 1
-        cover_item = Item("cover-image", href, media_type, data)
+        cover_item = epub_package.item("cover-image", href, media_type, data)
         images.insert(0, cover_item)
-    cover_item.properties = ("cover-image",)
+    cover_item.properties = ["cover-image"]
     image_info.append(epub_a11y.Image(alt=chosen.alt, cover=True))
-    cover_root = _cover_page(ctx, cover_item.href, chosen.alt)
+    cover_root = _cover_page(ctx, cover_item.file_name, chosen.alt)
 
     entries = epub_nav.toc_entries(root, CONTENT, meta.title)
     notes = root.find(f".//{X}section[@role='doc-endnotes']")
@@ -205,28 +194,26 @@ def render(ctx: Context) -> bytes:
 
     a11y = epub_a11y.describe(ctx, [root], image_info, toc_entries=len(entries), pages=len(markers), css=css)
 
-    order = _reading_order(root)
-    ncx = epub_nav.ncx_document(href=NCX, identifier=identifier, lang=meta.language, title=meta.title,
-                                authors=meta.names(*CREATOR_ROLES), entries=entries, pages=markers,
-                                page_document=CONTENT, order=order, pages_label=words["pages"])
-
-    content = Item("article", CONTENT, "application/xhtml+xml", epub_nav.xhtml_bytes(root),
-                   ("mathml",) if root.find(f".//{{{MATHML_NS}}}math") is not None else ())
-    cover_page = Item("cover", COVER_PAGE, "application/xhtml+xml", epub_nav.xhtml_bytes(cover_root))
-    items = [Item("nav", NAV, "application/xhtml+xml", epub_nav.xhtml_bytes(nav_root), ("nav",)),
-             Item("ncx", NCX, "application/x-dtbncx+xml", ncx),
-             Item("style", CSS, "text/css", css.encode("utf-8")),
-             cover_page, content, *images]
-    items += [Item(f"font-{i}", font.href, font.media_type, font.data) for i, font in enumerate(fonts, 1)]
-    opf = _package(ctx, identifier, items, [cover_page, content], a11y, markers, cover_item, bool(fonts))
-
-    files = {f"{PACKAGE_DIR}/content.opf": opf}
-    files.update({f"{PACKAGE_DIR}/{item.href}": item.data for item in items})
-    files["META-INF/container.xml"] = _container()
+    book = epub_package.new_book(identifier, meta.title, meta.language, meta.dir)
+    _metadata(book, ctx, identifier, a11y, markers, cover_item, bool(fonts))
+    content = epub_package.item("article", CONTENT, "application/xhtml+xml", epub_nav.xhtml_bytes(root),
+                                ("mathml",) if root.find(f".//{{{MATHML_NS}}}math") is not None else ())
+    cover_page = epub_package.item("cover", COVER_PAGE, "application/xhtml+xml", epub_nav.xhtml_bytes(cover_root))
+    for item in [ebl.EpubNav(uid="nav", file_name=NAV), ebl.EpubNcx(uid="ncx", file_name=NCX),
+                 epub_package.item("style", CSS, "text/css", css.encode("utf-8")), cover_page, content, *images]:
+        book.add_item(item)
+    for i, font in enumerate(fonts, start=1):
+        book.add_item(epub_package.item(f"font-{i}", font.href, font.media_type, font.data))
     obfuscated = [f"{PACKAGE_DIR}/{font.href}" for font in fonts if font.obfuscated]
     if obfuscated:
-        files["META-INF/encryption.xml"] = _encryption(obfuscated)
-    return _zip(files, ctx.time)
+        book.add_item(epub_package.item("encryption", epub_package.ENCRYPTION, "application/xml",
+                                        epub_fonts.encryption_document(obfuscated), manifest=False))
+    book.spine = [cover_page, content]
+    book.toc = epub_package.toc(epub_nav.toc_tree(entries))
+    complete_ncx = functools.partial(epub_nav.complete_ncx, lang=meta.language, authors=meta.names(*CREATOR_ROLES),
+                                     pages=markers, page_document=CONTENT, order=_reading_order(root),
+                                     pages_label=words["pages"])
+    return epub_package.write(book, nav=epub_nav.xhtml_bytes(nav_root), complete_ncx=complete_ncx, when=ctx.time)
 
 
 def _page_markers(ctx: Context, root: etree._Element) -> list[epub_pages.Marker]:
@@ -263,33 +250,21 @@ def _w3cdtf(value: str) -> str:
     return value
 
 
-def _package(ctx: Context, identifier: str, items: list[Item], spine: list[Item], a11y, markers,
-             cover_item: Item, fonts: bool) -> bytes:
+def _metadata(book: ebl.EpubBook, ctx: Context, identifier: str, a11y: epub_a11y.Accessibility,
+              markers: list[epub_pages.Marker], cover_item: ebl.EpubItem, fonts: bool) -> None:
+    """The package metadata beyond the identifier, title and language (:func:`.epub_package.new_book`)."""
     meta = ctx.article.meta
-    package = etree.Element(f"{O}package", nsmap={None: OPF_NS}, version="3.0", **{"unique-identifier": "pub-id"})
-    package.set(XML_LANG, meta.language)
-    package.set("dir", meta.dir)
-    if fonts:
-        package.set("prefix", IBOOKS_PREFIX)
-    md = etree.SubElement(package, f"{O}metadata", nsmap={"dc": DC_NS})
 
-    def dc(name: str, text: str, **attrs) -> etree._Element:
-        el = etree.SubElement(md, f"{DC}{name}", {k.replace("_", "-"): v for k, v in attrs.items()})
-        el.text = text
-        return el
+    def dc(name: str, text: str, **attrs: str) -> None:
+        book.add_metadata("DC", name, text, {k.replace("_", "-"): v for k, v in attrs.items()})
 
-    def prop(name: str, text: str, **attrs) -> etree._Element:
-        el = etree.SubElement(md, f"{O}meta", {"property": name, **{k.replace("_", "-"): v for k, v in attrs.items()}})
-        el.text = text
-        return el
+    def prop(name: str, text: str, **attrs: str) -> None:
+        book.add_metadata(None, "meta", text, {"property": name, **{k.replace("_", "-"): v for k, v in attrs.items()}})
 
-    dc("identifier", identifier, id="pub-id")
-    dc("title", meta.title, id="title")
     if meta.subtitle:
         prop("title-type", "main", refines="#title")
         dc("title", meta.subtitle, id="subtitle")
         prop("title-type", "subtitle", refines="#subtitle")
-    dc("language", meta.language)
     for index, person in enumerate(meta.contributors, start=1):
         uid = f"creator-{index}"
         dc("creator" if person.role in CREATOR_ROLES else "contributor", person.name, id=uid)
@@ -300,12 +275,10 @@ def _package(ctx: Context, identifier: str, items: list[Item], spine: list[Item]
         dc("publisher", meta.publisher)
     if meta.date:
         dc("date", _w3cdtf(meta.date))
-    stamp = ctx.time.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    prop("dcterms:modified", stamp)
     if meta.rights:
         dc("rights", meta.rights)
     if meta.license and meta.license.startswith(("http://", "https://")):
-        etree.SubElement(md, f"{O}link", rel="dcterms:license", href=meta.license)
+        book.add_metadata(None, "link", None, {"rel": "dcterms:license", "href": meta.license})
     elif meta.license:
         prop("dcterms:license", meta.license)
     if meta.source:
@@ -320,28 +293,17 @@ def _package(ctx: Context, identifier: str, items: list[Item], spine: list[Item]
     if markers:
         prop("pageBreakSource", f"{identifier} (PDF edition: theme {ctx.theme.name}, {_paper(ctx)})")
     for name, value in a11y.metadata():
-        el = prop(name, value)
         if name == "schema:accessibilitySummary" and meta.language.split("-")[0] != "en":
-            el.set(XML_LANG, "en")
+            prop(name, value, **{XML_LANG: "en"})  # the summary is written in English
+        else:
+            prop(name, value)
     if a11y.conforms_to:
         prop("dcterms:conformsTo", a11y.conforms_to, id="conformance")
         prop("a11y:certifiedBy", a11y.certified_by, refines="#conformance")
     if fonts:
+        book.add_prefix(*IBOOKS)
         prop("ibooks:specified-fonts", "true")
-    etree.SubElement(md, f"{O}meta", name="generator", content=f"exporter {__version__}")
-    etree.SubElement(md, f"{O}meta", name="cover", content=cover_item.id)
-
-    manifest = etree.SubElement(package, f"{O}manifest")
-    for item in items:
-        attrs = {"id": item.id, "href": item.href, "media-type": item.media_type}
-        if item.properties:
-            attrs["properties"] = " ".join(item.properties)
-        etree.SubElement(manifest, f"{O}item", attrs)
-    spine_el = etree.SubElement(package, f"{O}spine", toc="ncx", **{"page-progression-direction": meta.dir})
-    for item in spine:
-        etree.SubElement(spine_el, f"{O}itemref", idref=item.id)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + etree.tostring(package, encoding="utf-8",
-                                                                        pretty_print=True)
+    book.add_metadata("OPF", "cover", "", {"name": "cover", "content": cover_item.id})
 
 
 def _paper(ctx: Context) -> str:
@@ -350,43 +312,3 @@ def _paper(ctx: Context) -> str:
     paper = getattr(setup, "paper", None)
     paper = getattr(paper, "label", None) or getattr(paper, "key", None)
     return str(paper or ctx.theme.setting("page", "size", default="A4"))
-
-
-def _container() -> bytes:
-    return (b'<?xml version="1.0" encoding="utf-8"?>\n'
-            b'<container xmlns="urn:oasis:names:tc:opendocument:xmlns:container" version="1.0">\n'
-            b'  <rootfiles>\n'
-            b'    <rootfile full-path="' + PACKAGE_DIR.encode() + b'/content.opf" '
-            b'media-type="application/oebps-package+xml"/>\n'
-            b'  </rootfiles>\n</container>\n')
-
-
-def _encryption(paths: list[str]) -> bytes:
-    ns = "urn:oasis:names:tc:opendocument:xmlns:container"
-    enc = "http://www.w3.org/2001/04/xmlenc#"
-    root = etree.Element(f"{{{ns}}}encryption", nsmap={None: ns, "enc": enc})
-    for path in paths:
-        data = etree.SubElement(root, f"{{{enc}}}EncryptedData")
-        etree.SubElement(data, f"{{{enc}}}EncryptionMethod", Algorithm=epub_fonts.OBFUSCATION_ALGORITHM)
-        cipher = etree.SubElement(data, f"{{{enc}}}CipherData")
-        etree.SubElement(cipher, f"{{{enc}}}CipherReference", URI=path)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + etree.tostring(root, encoding="utf-8", pretty_print=True)
-
-
-def _zip(files: dict[str, bytes], when: _dt.datetime) -> bytes:
-    """A zip with fixed order, times and attributes (mimetype first, stored)."""
-    stamp = max(when.astimezone(_dt.timezone.utc), _dt.datetime(1980, 1, 1, tzinfo=_dt.timezone.utc))
-    date_time = stamp.timetuple()[:6]
-    first = ["META-INF/container.xml", "META-INF/encryption.xml", f"{PACKAGE_DIR}/content.opf"]
-    ordered = [n for n in first if n in files] + sorted(n for n in files if n not in first)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        entries = [("mimetype", b"application/epub+zip")] + [(name, files[name]) for name in ordered]
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=date_time)
-            info.create_system = 3
-            info.external_attr = 0o100644 << 16
-            stored = name == "mimetype" or name.lower().endswith(_STORED)
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            target.writestr(info, data, compresslevel=None if stored else 9)
-    return out.getvalue()

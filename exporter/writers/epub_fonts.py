@@ -22,11 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import tinycss2
+from lxml import etree
 
 from ..fetch import FetchRefused
 from ..settings import Context
 
-__all__ = ["FontFile", "EmbeddedFont", "find_font", "embed", "obfuscate", "OBFUSCATION_ALGORITHM"]
+__all__ = ["FontFile", "EmbeddedFont", "find_font", "embed", "obfuscate", "encryption_document",
+           "OBFUSCATION_ALGORITHM"]
 
 OBFUSCATION_ALGORITHM = "http://www.idpf.org/2008/embedding"
 FONT_DIR = "fonts"
@@ -128,6 +130,19 @@ def obfuscate(data: bytes, identifier: str) -> bytes:
                        .encode("utf-8")).digest()
     head = bytes(b ^ key[i % len(key)] for i, b in enumerate(data[:1040]))
     return head + data[1040:]
+
+
+def encryption_document(paths: list[str]) -> bytes:
+    """``META-INF/encryption.xml`` naming the obfuscated fonts (paths from the zip's root)."""
+    ns = "urn:oasis:names:tc:opendocument:xmlns:container"
+    enc = "http://www.w3.org/2001/04/xmlenc#"
+    root = etree.Element(f"{{{ns}}}encryption", nsmap={None: ns, "enc": enc})
+    for path in paths:
+        data = etree.SubElement(root, f"{{{enc}}}EncryptedData")
+        etree.SubElement(data, f"{{{enc}}}EncryptionMethod", Algorithm=OBFUSCATION_ALGORITHM)
+        cipher = etree.SubElement(data, f"{{{enc}}}CipherData")
+        etree.SubElement(cipher, f"{{{enc}}}CipherReference", URI=path)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + etree.tostring(root, encoding="utf-8", pretty_print=True)
 
 
 def _licence_problem(font) -> str | None:

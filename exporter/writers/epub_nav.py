@@ -1,5 +1,12 @@
 """Navigation: the EPUB 3 navigation document (table of contents, landmarks, page
-list) and the NCX that older reading systems read (navMap and pageList)."""
+list), and what the NCX for older reading systems needs beyond what EbookLib writes.
+
+EbookLib writes the NCX's head, title and navMap from the table of contents
+(:func:`toc_tree`); :func:`complete_ncx` adds the language, the depth and page
+counts, the authors, a ``playOrder`` that follows the reading order (page targets
+among the headings) and the ``pageList``. The navigation document is exporter's own:
+EbookLib's has no landmarks beyond the EPUB 2 guide, no ARIA roles or labels, and
+takes its page list from its own page-break markup."""
 
 from __future__ import annotations
 
@@ -12,7 +19,7 @@ from ..model import EPUB_NS, XHTML_NS, XML_LANG, normalize_space
 from .epub_pages import Marker
 from .epub_semantics import EPUB_TYPE
 
-__all__ = ["Entry", "toc_entries", "nav_document", "ncx_document", "xhtml_bytes"]
+__all__ = ["Entry", "Node", "toc_entries", "toc_tree", "nav_document", "complete_ncx", "xhtml_bytes"]
 
 X = f"{{{XHTML_NS}}}"
 NCX_NS = "http://www.daisy.org/z3986/2005/ncx/"
@@ -52,6 +59,24 @@ def toc_entries(root: etree._Element, document: str, title: str) -> list[Entry]:
     return entries
 
 
+#: an entry of the table of contents and the entries nested under it
+Node = tuple[Entry, list["Node"]]
+
+
+def toc_tree(entries: list[Entry]) -> list[Node]:
+    """The entries nested by level: each under the nearest entry before it with a
+    lower level (an h3 straight after the title goes under the title)."""
+    top: list[Node] = []
+    open_nodes: list[Node] = []
+    for entry in entries:
+        while open_nodes and open_nodes[-1][0].level >= entry.level:
+            open_nodes.pop()
+        node: Node = (entry, [])
+        (open_nodes[-1][1] if open_nodes else top).append(node)
+        open_nodes.append(node)
+    return top
+
+
 def xhtml_bytes(root: etree._Element) -> bytes:
     return (b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
             + etree.tostring(root, encoding="utf-8") + b"\n")
@@ -80,22 +105,15 @@ def nav_document(*, href: str, lang: str, direction: str, title: str, css: str, 
     toc = etree.SubElement(body, f"{X}nav", {EPUB_TYPE: "toc", "id": "toc", "role": "doc-toc",
                                              "aria-labelledby": "toc-title"})
     etree.SubElement(toc, f"{X}h2", id="toc-title").text = words["contents"]
-    ol = etree.SubElement(toc, f"{X}ol")
-    open_items: dict[int, etree._Element] = {}
-    for entry in entries:
-        holder_level = max((lvl for lvl in open_items if lvl < entry.level), default=None)
-        if holder_level is None:
-            parent_list = ol
-        else:
-            holder = open_items[holder_level]
-            parent_list = holder.find(f"{X}ol")
-            if parent_list is None:
-                parent_list = etree.SubElement(holder, f"{X}ol")
-        li = etree.SubElement(parent_list, f"{X}li")
-        etree.SubElement(li, f"{X}a", href=_rel(entry.href, href)).text = entry.text
-        open_items[entry.level] = li
-        for deeper in [lvl for lvl in open_items if lvl > entry.level]:
-            del open_items[deeper]
+
+    def add_list(holder: etree._Element, nodes: list[Node]) -> None:
+        ol = etree.SubElement(holder, f"{X}ol")
+        for entry, children in nodes:
+            li = etree.SubElement(ol, f"{X}li")
+            etree.SubElement(li, f"{X}a", href=_rel(entry.href, href)).text = entry.text
+            if children:
+                add_list(li, children)
+    add_list(toc, toc_tree(entries))
 
     nav = etree.SubElement(body, f"{X}nav", {EPUB_TYPE: "landmarks", "id": "landmarks", "hidden": "hidden",
                                              "aria-labelledby": "landmarks-title"})
@@ -116,44 +134,39 @@ def nav_document(*, href: str, lang: str, direction: str, title: str, css: str, 
     return root
 
 
-def ncx_document(*, href: str, identifier: str, lang: str, title: str, authors: list[str],
-                 entries: list[Entry], pages: list[Marker], page_document: str, order,
-                 pages_label: str = "Pages") -> bytes:
-    """The NCX. ``order(href)`` gives a target's position in reading order (for playOrder)."""
-    root = etree.Element(f"{N}ncx", nsmap={None: NCX_NS}, version="2005-1")
+def complete_ncx(root: etree._Element, *, lang: str, authors: list[str], pages: list[Marker],
+                 page_document: str, order, pages_label: str = "Pages") -> None:
+    """Complete the NCX tree EbookLib wrote (head, docTitle, navMap): its language,
+    ``dtb:depth`` and the page counts, a ``docAuthor`` for each author, ``playOrder``
+    in reading order (``order(href)`` gives a target's position) and the ``pageList``.
+    Targets are relative to the package folder, where the NCX is."""
     root.set(XML_LANG, lang)
-    head = etree.SubElement(root, f"{N}head")
+    points = list(root.iter(f"{N}navPoint"))
+    depth = max((sum(1 for _ in point.iterancestors(f"{N}navPoint")) + 1 for point in points), default=0)
     numbers = [int(m.label) for m in pages if m.label.isdigit()]
-    for name, content in (("dtb:uid", identifier), ("dtb:depth", str(max(e.level for e in entries))),
-                          ("dtb:totalPageCount", str(len(pages))),
-                          ("dtb:maxPageNumber", str(max(numbers, default=0)))):
-        etree.SubElement(head, f"{N}meta", name=name, content=content)
-    etree.SubElement(etree.SubElement(root, f"{N}docTitle"), f"{N}text").text = title
-    for author in authors:
-        etree.SubElement(etree.SubElement(root, f"{N}docAuthor"), f"{N}text").text = author
+    values = {"dtb:depth": depth, "dtb:totalPageCount": len(pages), "dtb:maxPageNumber": max(numbers, default=0)}
+    for meta in root.iterfind(f"{N}head/{N}meta"):
+        if meta.get("name") in values:
+            meta.set("content", str(values[meta.get("name")]))
+    anchor = root.find(f"{N}docTitle")
+    for author in reversed(authors):
+        doc_author = etree.Element(f"{N}docAuthor")
+        etree.SubElement(doc_author, f"{N}text").text = author
+        anchor.addnext(doc_author)
 
-    targets = [e.href for e in entries] + [f"{page_document}#{m.id}" for m in pages]
-    positions = sorted(set(targets), key=order)
-    play = {target: str(i) for i, target in enumerate(positions, start=1)}
-
-    nav_map = etree.SubElement(root, f"{N}navMap")
-    parents: dict[int, etree._Element] = {}
-    for i, entry in enumerate(entries, start=1):
-        holder = parents.get(max((lvl for lvl in parents if lvl < entry.level), default=0), nav_map)
-        point = etree.SubElement(holder, f"{N}navPoint", id=f"nav-{i}", playOrder=play[entry.href])
-        etree.SubElement(etree.SubElement(point, f"{N}navLabel"), f"{N}text").text = entry.text
-        etree.SubElement(point, f"{N}content", src=_rel(entry.href, href))
-        parents[entry.level] = point
-        for deeper in [lvl for lvl in parents if lvl > entry.level]:
-            del parents[deeper]
+    for i, point in enumerate(points, start=1):
+        point.set("id", f"nav-{i}")
     if pages:
         page_list = etree.SubElement(root, f"{N}pageList")
         etree.SubElement(etree.SubElement(page_list, f"{N}navLabel"), f"{N}text").text = pages_label
         for marker in pages:
-            target = f"{page_document}#{marker.id}"
             item = etree.SubElement(page_list, f"{N}pageTarget", id=f"pt-{marker.id}", type="normal",
-                                    value=marker.label, playOrder=play[target])
+                                    value=marker.label)
             etree.SubElement(etree.SubElement(item, f"{N}navLabel"), f"{N}text").text = marker.label
-            etree.SubElement(item, f"{N}content", src=_rel(target, href))
-    return (b'<?xml version="1.0" encoding="utf-8"?>\n'
-            + etree.tostring(root, encoding="utf-8") + b"\n")
+            etree.SubElement(item, f"{N}content", src=f"{page_document}#{marker.id}")
+
+    targets = list(root.iter(f"{N}navPoint", f"{N}pageTarget"))
+    sources = [target.find(f"{N}content").get("src") for target in targets]
+    play = {src: str(i) for i, src in enumerate(sorted(set(sources), key=order), start=1)}
+    for target, src in zip(targets, sources):
+        target.set("playOrder", play[src])
