@@ -270,13 +270,10 @@ def _entry(job: Job, result: BuildResult, inputs: dict, fingerprint: str, output
 
 # -- the report --------------------------------------------------------------------------
 
-def _error_json(error: ExporterError) -> dict:
+def _problem_json(error: ExporterError) -> dict:
     data = {"message": error.message, "file": error.file, "line": error.line, "hint": error.hint,
             "type": type(error).__name__}
-    data = {key: value for key, value in data.items() if value is not None}
-    if error.problems:
-        data["problems"] = [_error_json(problem) for problem in error.problems]
-    return data
+    return {key: value for key, value in data.items() if value is not None}
 
 
 def document_json(result: BuildResult) -> dict:
@@ -291,14 +288,17 @@ def document_json(result: BuildResult) -> dict:
         data["peak_memory"] = result.peak_memory
     data["diagnostics"] = [d.to_json() for d in result.diagnostics]
     if result.error is not None:
-        data["error"] = _error_json(result.error)
+        # the error as one line (file:line: message (hint: …)), and each problem it stands
+        # for (several for an article that breaks the model) with its own file and line
+        data["error"] = str(result.error)
+        data["problems"] = [_problem_json(problem) for problem in result.error.problems or [result.error]]
     return data
 
 
 def report(results: list[BuildResult], info: RunInfo | None = None, *, output: Path | None = None,
            settings: Settings | None = None) -> dict:
     """The JSON report of a run: every document (status, outputs, diagnostics, time,
-    error with file and line) and the totals."""
+    error, and its problems with file and line) and the totals."""
     failed = [r for r in results if not r.ok]
     statuses = {}
     for result in results:

@@ -117,11 +117,17 @@ def _library_versions() -> dict[str, str | None]:
 
 
 def _theme_digest(theme) -> dict[str, str | None]:
-    """Every file of the theme and the themes it extends."""
+    """Every file of the theme and the themes it extends. A symbolic link counts by
+    where it points, never by the content it reaches: a theme is untrusted too, and
+    its links may lead outside it (the fetcher refuses those; hashing must not read them)."""
     found = {}
     for folder in theme.dirs:
         for path in sorted(Path(folder).rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
+            if path.name.startswith("."):
+                continue
+            if path.is_symlink():
+                found[str(path)] = "link:" + os.readlink(path)
+            elif path.is_file():
                 found[str(path)] = digest_file(path)
     return found
 
@@ -154,7 +160,7 @@ def run_fingerprint(settings, theme) -> str:
         "theme": _theme_digest(theme),
         "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH"),
     }
-    text = json.dumps(shared, sort_keys=True, ensure_ascii=False)
+    text = json.dumps(shared, sort_keys=True)  # ASCII: a lone surrogate (a --title, a file name) stays text
     return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
 
 
@@ -201,7 +207,7 @@ class Manifest:
             else:
                 merged[key] = entry
         data = {"exporter-manifest": FORMAT, "documents": dict(sorted(merged.items()))}
-        write_bytes(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+        write_bytes(self.path, json.dumps(data, indent=1).encode("ascii"))  # \u escapes: any file name fits
         self.entries = merged
         self._changed = {}
 

@@ -272,7 +272,9 @@ def _build(args: argparse.Namespace) -> int:
     if gate is not None:
         report["check"] = gate.to_json()
     if args.report is not None:
-        write_bytes(args.report, (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        # a file name that is not UTF-8 holds lone surrogates: written as JSON \u escapes
+        text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+        write_bytes(args.report, text.encode("utf-8", "backslashreplace"))
     if args.format == "json":
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
