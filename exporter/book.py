@@ -241,9 +241,11 @@ def _resolve_links(book: Book) -> None:
 
 # -- rendering ------------------------------------------------------------------------------
 
-def render(project_file: Path, settings: Settings, theme: Theme) -> tuple[str, dict[str, bytes], Diagnostics]:
+def render(project_file: Path, settings: Settings, theme: Theme
+           ) -> tuple[str, dict[str, bytes], Diagnostics, Path]:
     """Load the book and render every requested format in memory: (name, {format: bytes},
-    diagnostics). Raises :class:`SourceError` when the diagnostics fail the book."""
+    diagnostics, the folder the book reads from). Raises :class:`SourceError` when the
+    diagnostics fail the book."""
     import importlib
 
     book = load_book(project_file, settings, theme)
@@ -258,4 +260,4 @@ def render(project_file: Path, settings: Settings, theme: Theme) -> tuple[str, d
             f"{'warnings' if settings.strict else 'errors'} while building the book; no output written: "
             f"{first.message}", file=first.file or project_file, line=first.line,
             hint="fix the problems listed above" + (" or build without --strict" if settings.strict else ""))
-    return book.name, rendered, diagnostics
+    return book.name, rendered, diagnostics, book.project.root

@@ -17,9 +17,13 @@ from .model import Contributor, Metadata
 from .modelfile import dump_model
 from .outputs import sweep_stale, write_bytes
 from .fetch import MAX_DOCUMENT_BYTES, MAX_RESOURCE_BYTES
-from .isolation import DEFAULT_MEMORY, DEFAULT_TIMEOUT, STATUSES, parse_seconds, parse_size
+from .isolation import DEFAULT_MEMORY, DEFAULT_TIMEOUT, parse_seconds, parse_size
 from .pagesetup import PAGE_SIZES, PDF_VARIANTS, PageSetup, page_size_key, parse_length_mm
-from .pipeline import build_many, discover, load
+from .pipeline import discover, load
+from .progress import Progress
+from .progress import wanted as progress_wanted
+from . import batch
+from .batch import default_workers
 from .settings import FORMATS, EpubOptions, Settings
 from .themes import builtin_themes, load_theme, styles_dir
 from .checks import gate as check_gate
@@ -45,6 +49,16 @@ def _size(value: str) -> int:
     if size is None:
         raise argparse.ArgumentTypeError("give a size such as 50M")
     return size
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError("give 1 or more")
+    return jobs
 
 
 def _limit_size(value: str) -> int | None:
@@ -101,7 +115,21 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--theme", default="magazine",
                        help=f"a built-in theme ({', '.join(builtin_themes())}) or a theme folder")
     build.add_argument("--strict", action="store_true", help="fail a document on any warning")
-    build.add_argument("--format", choices=("text", "json"), default="text", help="report format")
+    build.add_argument("--format", choices=("text", "json"), default="text",
+                       help="report on standard output as text (default) or JSON")
+    batch = build.add_argument_group("batch")
+    batch.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
+                       help="documents built at a time, each in its own process (default: all cores, "
+                            f"here {default_workers()})")
+    batch.add_argument("--force", action="store_true",
+                       help="rebuild every document, even those whose outputs are up to date")
+    batch.add_argument("--report", type=Path, metavar="FILE",
+                       help="also write the JSON report of every document to FILE")
+    shown = batch.add_mutually_exclusive_group()
+    shown.add_argument("--progress", dest="progress", action="store_const", const=True, default=None,
+                       help="draw the progress bar even when standard error is not a terminal")
+    shown.add_argument("-q", "--quiet", action="store_true",
+                       help="no progress bar, and report only failures and the totals")
     epub = build.add_argument_group("EPUB")
     epub.add_argument("--obfuscate-fonts", action="store_true",
                       help="obfuscate embedded fonts (IDPF algorithm), as some font licences ask")
@@ -205,46 +233,57 @@ def _build(args: argparse.Namespace) -> int:
     settings = _settings(args, formats=args.to, theme=args.theme, strict=args.strict, page=_page_setup(args),
                          timeout=args.timeout, memory_limit=args.memory_limit, epub=epub)
     theme = load_theme(args.theme)
-    sources = discover(args.sources or _default_sources())
+    jobs = batch.plan(args.sources or _default_sources(), args.output, settings.formats)
     args.output.mkdir(parents=True, exist_ok=True)
     sweep_stale(args.output)
-    results = list(build_many(sources, args.output, settings, theme))
+    info = batch.RunInfo(workers=args.jobs or batch.default_workers())
+    bar = Progress(len(jobs), enabled=not args.quiet and progress_wanted(sys.stderr, args.progress))
+    text = args.format == "text"
+
+    def started(total: int, skipped: int) -> None:
+        bar.done = bar.skipped = skipped
+        bar.draw(force=True)
+
+    def finished(r) -> None:
+        if r.status == "skipped":
+            return
+        bar.advance(str(r.source), failed=not r.ok)
+        if not text:
+            return
+        if r.ok:
+            if not args.quiet:
+                bar.print(f"ok      {r.source} -> " + ", ".join(str(p) for p in r.outputs.values()))
+                for diagnostic in r.diagnostics:
+                    bar.print(f"  {diagnostic}")
+            return
+        lines = [f"{r.status.upper():7} {r.source}", *(f"  {d}" for d in r.diagnostics),
+                 *(f"  error: {problem}" for problem in r.error.problems or [r.error])]
+        for line in lines:
+            bar.print(line, file=sys.stderr)
+
+    try:
+        results = batch.run(jobs, settings, theme, output=args.output, workers=info.workers, force=args.force,
+                            on_start=started, on_result=finished, info=info)
+    finally:
+        bar.finish()
     failed = [r for r in results if not r.ok]
     gate = _check_built(args, results, settings, theme)
+    report = batch.report(results, info, output=args.output, settings=settings)
+    if gate is not None:
+        report["check"] = gate.to_json()
+    if args.report is not None:
+        # a file name that is not UTF-8 holds lone surrogates: written as JSON \u escapes
+        text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+        write_bytes(args.report, text.encode("utf-8", "backslashreplace"))
     if args.format == "json":
-        report = {
-            "documents": [
-                {
-                    "source": str(r.source),
-                    "status": r.status,
-                    "outputs": {k: str(v) for k, v in r.outputs.items()},
-                    **({"seconds": round(r.elapsed, 3)} if r.elapsed is not None else {}),
-                    "diagnostics": [d.to_json() for d in r.diagnostics],
-                    **({"error": str(r.error)} if r.error else {}),
-                }
-                for r in results
-            ],
-            "ok": len(results) - len(failed),
-            "failed": len(failed),
-            "statuses": {status: sum(1 for r in results if r.status == status)
-                         for status in STATUSES if any(r.status == status for r in results)},
-        }
-        if gate is not None:
-            report["check"] = gate.to_json()
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        for r in results:
-            if r.ok:
-                print(f"ok      {r.source} -> " + ", ".join(str(p) for p in r.outputs.values()))
-                _print_diagnostics(r.diagnostics, sys.stdout)
-            else:
-                print(f"{r.status.upper():7} {r.source}", file=sys.stderr)
-                _print_diagnostics(r.diagnostics, sys.stderr)
-                for problem in r.error.problems or [r.error]:
-                    print(f"  error: {problem}", file=sys.stderr)
         limits = [f"{sum(1 for r in failed if r.status == s)} {s}" for s in ("timeout", "oom", "crash")
                   if any(r.status == s for r in failed)]
-        print(f"{len(results) - len(failed)} built, {len(failed)} failed" + (f" ({', '.join(limits)})" if limits else ""))
+        summary = f"{report['built']} built, {len(failed)} failed" + (f" ({', '.join(limits)})" if limits else "")
+        if info.skipped:
+            summary += f", {info.skipped} up to date (skipped; --force rebuilds them)"
+        print(summary + f" in {info.seconds:.1f} s")
         if gate is not None:
             print(check_report.text(gate))
     return 1 if failed or (gate is not None and not gate.ok) else 0

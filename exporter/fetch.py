@@ -37,8 +37,6 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from weasyprint.urls import URLFetcher, URLFetcherResponse
-
 from .diagnostics import Diagnostics
 
 __all__ = ["ConfinedFetcher", "FetchRefused", "Refusal", "read_regular", "inside",
@@ -166,8 +164,17 @@ class _CheckedRedirect(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-class ConfinedFetcher(URLFetcher):
-    """Fetch resources for one document; see the module documentation."""
+class ConfinedFetcher:
+    """Fetch resources for one document; see the module documentation.
+
+    WeasyPrint calls a fetcher as ``fetcher(url)`` and reads ``_fail_on_errors``; this
+    class gives it both without deriving from WeasyPrint's own fetcher, so that
+    importing exporter does not import WeasyPrint (a batch whose documents are all up
+    to date never needs it) and WeasyPrint's fetching code is never reachable.
+    """
+
+    #: a refused resource is a diagnostic, never the end of the render
+    _fail_on_errors = False
 
     def __init__(
         self,
@@ -180,7 +187,6 @@ class ConfinedFetcher(URLFetcher):
         max_document_bytes: int = MAX_DOCUMENT_BYTES,
         max_image_pixels: int = MAX_IMAGE_PIXELS,
     ) -> None:
-        super().__init__(allowed_protocols={"file", "data", "http", "https"}, allow_redirects=False)
         self.roots = [Path(os.path.realpath(root)) for root in roots]
         self.diagnostics = diagnostics if diagnostics is not None else Diagnostics()
         self.source = source
@@ -193,9 +199,14 @@ class ConfinedFetcher(URLFetcher):
         self.refused: dict[str, str] = {}
 
     # -- the WeasyPrint interface -------------------------------------------------
-    def fetch(self, url: str, headers=None) -> URLFetcherResponse:  # noqa: ARG002
+    def fetch(self, url: str, headers=None):  # noqa: ARG002
+        from weasyprint.urls import URLFetcherResponse
+
         fetched = self.get(url)
         return URLFetcherResponse(fetched.url, fetched.data, {"Content-Type": fetched.media_type})
+
+    def __call__(self, url: str):
+        return self.fetch(url)
 
     # -- exporter's own interface -------------------------------------------------
     def get(self, url: str) -> Fetched:

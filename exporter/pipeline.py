@@ -22,13 +22,13 @@ from .model import Article
 from . import isolation
 from .outputs import write_all
 from .project import is_project
-from .settings import Context, Settings
+from .settings import SUFFIXES, Context, Settings
 from .themes import Theme, load_theme
 from .transforms import apply, finish_metadata
 from .validate import validate
-from .writers import WRITERS
 
-__all__ = ["load", "build", "render", "write", "discover", "build_one", "build_many", "BuildResult"]
+__all__ = ["load", "build", "render", "write", "discover", "build_one", "build_many", "BuildResult",
+           "render_source", "collect", "Rendered"]
 
 
 def load(source: Path, settings: Settings | None = None) -> Article:
@@ -56,7 +56,8 @@ class BuildResult:
     outputs: dict[str, Path] = field(default_factory=dict)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     error: ExporterError | None = None
-    #: one of isolation.STATUSES: ok, failed, timeout, oom, crash
+    #: one of isolation.STATUSES: ok, failed, timeout, oom, crash; or "skipped" when a
+    #: batch found the outputs up to date (exporter.batch)
     status: str = "ok"
     #: wall-clock seconds and peak memory (bytes) of the document's build, when isolated
     elapsed: float | None = None
@@ -64,7 +65,7 @@ class BuildResult:
 
     @property
     def ok(self) -> bool:
-        return self.error is None and self.status == "ok"
+        return self.error is None and self.status in ("ok", "skipped")
 
 
 def render(article: Article, settings: Settings | None = None, theme: Theme | None = None) -> dict[str, bytes]:
@@ -77,6 +78,8 @@ def render(article: Article, settings: Settings | None = None, theme: Theme | No
     theme = theme or load_theme(settings.theme)
     ctx = Context(settings=settings, article=article, theme=theme)
     apply(ctx)
+    from .writers import WRITERS  # here, not at the top: WeasyPrint loads only when something renders
+
     rendered: dict[str, bytes] = {}
     for name in settings.formats:
         _, writer = WRITERS[name]
@@ -93,7 +96,7 @@ def render(article: Article, settings: Settings | None = None, theme: Theme | No
 
 def write(stem: str, rendered: dict[str, bytes], outdir: Path) -> dict[str, Path]:
     """Write rendered outputs as ``outdir/<stem>.<ext>``, all or nothing (atomically)."""
-    targets = {name: Path(outdir) / f"{stem}{WRITERS[name][0]}" for name in rendered}
+    targets = {name: Path(outdir) / f"{stem}{SUFFIXES[name]}" for name in rendered}
     write_all({targets[name]: data for name, data in rendered.items()})
     return targets
 
@@ -127,41 +130,49 @@ def discover(paths: list[Path]) -> list[Path]:
 
 
 @dataclass
-class _Rendered:
+class Rendered:
     """What a child sends back: the outputs' bytes, or the error, and the diagnostics."""
 
     stem: str | None
     files: dict[str, bytes] | None
     diagnostics: Diagnostics
     error: ExporterError | None = None
+    #: the folder the article's resources may come from (``Article.root``), once loaded
+    root: Path | None = None
+    #: what the build read ({path: digest}), when a batch records it (exporter.batch)
+    inputs: dict | None = None
 
 
-def _render_source(source: Path, settings: Settings, theme: Theme) -> _Rendered:
+def render_source(source: Path, settings: Settings, theme: Theme) -> Rendered:
     """Load and render one source (in the child process)."""
     diagnostics = Diagnostics()
+    root = None
     try:
         if is_project(source):  # a book (exporter.toml): exporter.book
             from .book import render as render_book
 
-            return _Rendered(*render_book(source, settings, theme))
+            name, files, diagnostics, root = render_book(source, settings, theme)
+            return Rendered(name, files, diagnostics, root=root)
         article = load(source, settings)
-        diagnostics = article.diagnostics
-        return _Rendered(article.stem, render(article, settings, theme), diagnostics)
+        diagnostics, root = article.diagnostics, article.root
+        return Rendered(article.stem, render(article, settings, theme), diagnostics, root=root)
     except ExporterError as error:
-        return _Rendered(None, None, diagnostics, error)
+        return Rendered(None, None, diagnostics, error, root=root)
 
 
-def _result(source: Path, outcome: isolation.Outcome, outdir: Path) -> BuildResult:
+def collect(source: Path, outcome: isolation.Outcome, outdir: Path, stem: str | None = None) -> BuildResult:
+    """The parent's half of an isolated build: write what the child rendered as
+    ``outdir/<stem>.<ext>`` (``stem`` defaults to the article's) and describe the outcome."""
     result = BuildResult(source=source, status=outcome.status, elapsed=outcome.elapsed,
                          peak_memory=outcome.peak_memory)
     if outcome.status == "ok":
-        rendered: _Rendered = outcome.value
+        rendered: Rendered = outcome.value
         result.diagnostics = rendered.diagnostics
         if rendered.error is not None:
             result.error, result.status = rendered.error, "failed"
             return result
         try:
-            result.outputs = write(rendered.stem, rendered.files, outdir)
+            result.outputs = write(stem or rendered.stem, rendered.files, outdir)
         except ExporterError as error:
             result.error, result.status = error, "failed"
         except Exception as error:  # noqa: BLE001 - the batch goes on; write_all left nothing behind
@@ -194,9 +205,9 @@ def build_many(sources: list[Path], outdir: Path, settings: Settings, theme: The
                workers: int = 1):
     """Build each source in its own child process (at most ``workers`` at a time) and
     yield a :class:`BuildResult` per source as each finishes."""
-    jobs = ((source, _render_source, (source, settings, theme)) for source in sources)
+    jobs = ((source, render_source, (source, settings, theme)) for source in sources)
     for source, outcome in isolation.run_many(jobs, settings.limits, workers):
-        yield _result(source, outcome, outdir)
+        yield collect(source, outcome, outdir)
 
 
 def build_one(source: Path, outdir: Path, settings: Settings, theme: Theme) -> BuildResult:

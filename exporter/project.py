@@ -29,7 +29,7 @@ from .fetch import Refusal, read_regular
 from .model import ROLES, Contributor, Metadata, valid_date, valid_language
 from .tomllines import Lines, locate
 
-__all__ = ["PROJECT_FILE", "Entry", "PartSpec", "Project", "read_project", "is_project", "project_in",
+__all__ = ["PROJECT_FILE", "Entry", "PartSpec", "Project", "read_project", "is_project", "project_in", "book_name",
            "LAYOUTS"]
 
 PROJECT_FILE = "exporter.toml"
@@ -93,6 +93,15 @@ def is_project(path: Path) -> bool:
     """True for a book's project file (a file named ``exporter.toml``)."""
     path = Path(path)
     return path.name == PROJECT_FILE and path.is_file()
+
+
+def book_name(path: Path) -> str:
+    """The outputs' name of the book whose project file is ``path``: ``[build] name``,
+    else its folder's name (also when the file has problems: building it reports them)."""
+    try:
+        return read_project(Path(path)).name
+    except SourceError:
+        return Path(path).resolve().parent.name
 
 
 def project_in(folder: Path) -> Path | None:

@@ -21,6 +21,8 @@ from .model import Article, Metadata
 from .pagesetup import PageSetup
 
 FORMATS = ("epub", "pdf", "html")
+#: format name -> the output file's suffix (the writers' own table, without loading them)
+SUFFIXES = {"epub": ".epub", "pdf": ".pdf", "html": ".html"}
 
 
 @dataclass(frozen=True)

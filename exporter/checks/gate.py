@@ -97,10 +97,10 @@ def find_outputs(paths: list[Path]) -> list[Target]:
 def stem_of(source: Path) -> str:
     """The output name a source builds to (the same rule as :attr:`Article.stem`; a
     book's project file: the book's name)."""
-    from ..project import is_project, read_project
+    from ..project import book_name, is_project
 
     if is_project(source):
-        return read_project(source).name
+        return book_name(source)
     return Article(meta=Metadata(), body=etree.Element("article"), source=source, root=source.parent).stem
 
 

@@ -34,7 +34,7 @@ def check(source: Path, outputs: list[tuple[str, Path]], settings: Settings, the
             if is_project(source):  # a book (exporter.book)
                 from ..book import render as render_book
 
-                name, rendered, _ = render_book(source, settings, theme)
+                name, rendered, _, _ = render_book(source, settings, theme)
                 again = write(name, rendered, Path(temp))
             else:
                 again = build(load(source, settings), Path(temp), settings, theme)

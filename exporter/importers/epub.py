@@ -39,7 +39,7 @@ from .sanitize import Sanitizer, semantics_of
 from .structure import finish
 from .xhtml import parse_xhtml
 
-__all__ = ["read", "is_unpacked"]
+__all__ = ["read", "is_unpacked", "named_folder"]
 
 OPF = "{http://www.idpf.org/2007/opf}"
 DC = "{http://purl.org/dc/elements/1.1/}"
@@ -51,6 +51,12 @@ XHTML_TYPES = {"application/xhtml+xml", "text/html", "application/x-dtbook+xml"}
 
 def is_unpacked(folder: Path) -> bool:
     return (folder / "META-INF" / "container.xml").is_file()
+
+
+def named_folder(folder: Path) -> Path:
+    """The folder an unpacked EPUB's outputs are named after: the folder itself, or
+    its parent when it has a generic name (``book/src/`` builds to ``book.epub``)."""
+    return folder.parent if folder.name in ("src", "epub", "OEBPS") else folder
 
 
 class _Folder:
@@ -164,7 +170,7 @@ def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
     finish(body, diagnostics, source)
     article = Article(meta=meta, body=body, source=source, root=root, diagnostics=diagnostics)
     if path.is_dir():
-        article.name = path.parent.name if path.name in ("src", "epub", "OEBPS") else path.name
+        article.name = named_folder(path).name
     return article
 
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..settings import Context
+from ..settings import SUFFIXES, Context
 from . import epub, html, pdf
 
 Writer = Callable[[Context], bytes]
 
 #: format name -> (file suffix, writer)
 WRITERS: dict[str, tuple[str, Writer]] = {
-    "epub": (".epub", epub.render),
-    "pdf": (".pdf", pdf.render),
-    "html": (".html", html.render),
+    "epub": (SUFFIXES["epub"], epub.render),
+    "pdf": (SUFFIXES["pdf"], pdf.render),
+    "html": (SUFFIXES["html"], html.render),
 }

@@ -177,3 +177,21 @@ def test_a_folder_holding_a_project_is_one_book(tmp_path):
     assert discover([tmp_path]) == [book / "exporter.toml", tmp_path / "single.md"]
     assert discover([book]) == [book / "exporter.toml"]  # the book's own files are not articles
     assert discover([book / "exporter.toml"]) == [book / "exporter.toml"]
+
+
+def test_a_book_is_one_job_of_a_batch_and_rebuilt_when_a_chapter_changes(tmp_path, capsys):
+    book = tmp_path / "src" / "issue"
+    project(book, 'articles = ["a.md", "b.txt"]\n[book]\ntitle = "T"\n')
+    (tmp_path / "src" / "single.md").write_text("# Single\n\nText.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["build", str(tmp_path / "src"), "-o", str(out), "--to", "html"]
+    assert main(args) == 0
+    assert sorted(p.name for p in out.glob("*.html")) == ["issue.html", "single.html"]
+    capsys.readouterr()
+    assert main(args) == 0
+    assert "2 up to date" in capsys.readouterr().out
+    (book / "b.txt").write_text("Other text.\n", encoding="utf-8")  # a chapter changed: the book is built again
+    assert main(args) == 0
+    summary = capsys.readouterr().out
+    assert "1 built" in summary and "1 up to date" in summary
+    assert "Other text." in (out / "issue.html").read_text(encoding="utf-8")
