@@ -358,6 +358,8 @@ class Sanitizer:
                 self._report("S025", f"scheme-{scheme}", f"{scheme}: link kept as text", line,
                              "links may use http, https, mailto, doi or urn")
             return None
+        if getattr(self.assets.settings, "link_documents", False) and _local_document(self.source, href):
+            return href  # a book links it to the chapter made from that document (exporter.book)
         if self.base_url:
             return urllib.parse.urljoin(self.base_url, href)
         if not quiet:
@@ -548,3 +550,9 @@ def _text_around(el: etree._Element) -> bool:
     before = el.getprevious()
     text_before = (before.tail if before is not None else parent.text if parent is not None else "") or ""
     return bool(text_before.strip() or (el.tail or "").strip())
+
+
+def _local_document(source: Path, href: str) -> bool:
+    """True when a relative link points at a file beside the source (another article)."""
+    path = urllib.parse.unquote(urllib.parse.urlsplit(href).path)
+    return bool(path) and (Path(source).parent / path).is_file()

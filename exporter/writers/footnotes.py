@@ -33,10 +33,17 @@ def _classes(element: etree._Element) -> list[str]:
 
 
 def move_to_call_sites(root: etree._Element) -> int:
-    """Turn the page's endnotes into footnotes at their first reference; return how many."""
-    section = next((s for s in root.iter("section") if "notes" in _classes(s)), None)
-    if section is None:
-        return 0
+    """Turn the page's endnotes into footnotes at their first reference; return how many.
+    A page holding several articles (a book) has a notes list in each: each article's
+    notes go to the references in that article."""
+    moved = 0
+    for section in [s for s in root.iter("section") if "notes" in _classes(s)]:
+        scope = next((a for a in section.iterancestors("article")), root)
+        moved += _move_section(scope, section)
+    return moved
+
+
+def _move_section(root: etree._Element, section: etree._Element) -> int:
     ol = section.find("ol")
     if ol is None:
         return 0

@@ -32,7 +32,8 @@ from ..settings import Context
 from ..xmlparse import parse_xml
 from ..tree import remove_keep_tail
 
-__all__ = ["Page", "page", "print_page", "render", "to_html5", "format_date", "byline", "inline_images", "add_style"]
+__all__ = ["Page", "page", "print_page", "render", "to_html5", "format_date", "byline", "inline_images", "add_style",
+           "print_head_meta"]
 
 EPUB_TYPE = f"{{{EPUB_NS}}}type"
 MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -99,21 +100,7 @@ def page(ctx: Context, target: str) -> Page:
     notes_el = _notes_section(notes, numbers, words, target, referenced, _ids(body))
     _adapt(body, target)
 
-    head_meta: list[tuple[str, str]] = []
-    if target == "print":
-        head_meta += [("author", name) for name in (c.name for c in meta.contributors)]
-        if meta.description:
-            head_meta.append(("description", meta.description))
-        if meta.subjects:
-            head_meta.append(("keywords", ", ".join(meta.subjects)))
-        head_meta.append(("generator", "exporter"))
-        stamp = ctx.time.strftime("%Y-%m-%dT%H:%M:%SZ")
-        head_meta += [("dcterms.created", stamp), ("dcterms.modified", stamp)]
-        for name in ("publisher", "source", "rights", "identifier"):
-            if getattr(meta, name):
-                head_meta.append((f"dcterms.{name}", getattr(meta, name)))
-        if meta.date:
-            head_meta.append(("dcterms.date", meta.date))
+    head_meta = print_head_meta(meta, ctx.time) if target == "print" else []
 
     template = ctx.theme.env.get_template("page.xhtml.j2")
     markup = template.render(
@@ -149,6 +136,24 @@ def page(ctx: Context, target: str) -> Page:
         images = list(root.iter("img"))
     return Page(root=root, target=target, images=images,
                 notes=[(note.get("id"), numbers[note.get("id")]) for note in notes])
+
+
+def print_head_meta(meta, time: _dt.datetime) -> list[tuple[str, str]]:
+    """The print page's ``<meta name=… content=…>`` pairs for ``meta`` (a book's too)."""
+    head_meta = [("author", name) for name in (c.name for c in meta.contributors)]
+    if meta.description:
+        head_meta.append(("description", meta.description))
+    if meta.subjects:
+        head_meta.append(("keywords", ", ".join(meta.subjects)))
+    head_meta.append(("generator", "exporter"))
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ")
+    head_meta += [("dcterms.created", stamp), ("dcterms.modified", stamp)]
+    for name in ("publisher", "source", "rights", "identifier"):
+        if getattr(meta, name):
+            head_meta.append((f"dcterms.{name}", getattr(meta, name)))
+    if meta.date:
+        head_meta.append(("dcterms.date", meta.date))
+    return head_meta
 
 
 def _identifier(value: str | None) -> dict | None:
