@@ -420,7 +420,9 @@ def _file(text: str, path: tuple, folder: Path, root: Path, problems: _Problems,
     if not (target.is_file() or (folders and target.is_dir())):
         problems.add(path, f"'{key}': '{text}' is not a file ({what})")
         return None
-    return Entry(path=target, line=line, text=text)
+    # the resolved path (no "folder/../" in messages), shown from the working folder when inside it
+    shown = real.relative_to(Path.cwd()) if real.is_relative_to(Path.cwd()) else real
+    return Entry(path=shown, line=line, text=text)
 
 
 def _source(text: str, path: tuple, folder: Path, root: Path, problems: _Problems) -> Entry | None:
