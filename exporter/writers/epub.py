@@ -231,12 +231,7 @@ def render(ctx: Context) -> bytes:
                  epub_package.item("style", CSS, "text/css", css.encode("utf-8")), cover_doc, content,
                  *media.items.values()]:
         book.add_item(item)
-    for i, font in enumerate(fonts, start=1):
-        book.add_item(epub_package.item(f"font-{i}", font.href, font.media_type, font.data))
-    obfuscated = [f"{PACKAGE_DIR}/{font.href}" for font in fonts if font.obfuscated]
-    if obfuscated:
-        book.add_item(epub_package.item("encryption", epub_package.ENCRYPTION, "application/xml",
-                                        epub_fonts.encryption_document(obfuscated), manifest=False))
+    add_fonts(book, fonts)
     book.spine = [cover_doc, content]
     book.toc = epub_package.toc(epub_nav.toc_tree(entries))
     complete_ncx = functools.partial(epub_nav.complete_ncx, lang=meta.language, authors=meta.names(*CREATOR_ROLES),
@@ -327,6 +322,16 @@ def metadata_entries(meta, key: str = "") -> list[MetaEntry]:
         prop("belongs-to-collection", name, id=f"{key}collection-{index + 1}")
         prop("collection-type", "series", refines=f"#{key}collection-{index + 1}")
     return entries
+
+
+def add_fonts(book: ebl.EpubBook, fonts: list) -> None:
+    """The theme's embedded fonts as package items, and META-INF/encryption.xml for the obfuscated ones."""
+    for i, font in enumerate(fonts, start=1):
+        book.add_item(epub_package.item(f"font-{i}", font.href, font.media_type, font.data))
+    obfuscated = [f"{PACKAGE_DIR}/{font.href}" for font in fonts if font.obfuscated]
+    if obfuscated:
+        book.add_item(epub_package.item("encryption", epub_package.ENCRYPTION, "application/xml",
+                                        epub_fonts.encryption_document(obfuscated), manifest=False))
 
 
 def package_metadata(book: ebl.EpubBook, ctx: Context, identifier: str, a11y: epub_a11y.Accessibility,

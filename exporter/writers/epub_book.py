@@ -273,12 +273,7 @@ def render(book: Book) -> bytes:
     package.add_item(epub_package.item("style", CSS, "text/css", css.encode("utf-8")))
     for image in media.items.values():
         package.add_item(image)
-    for i, font in enumerate(fonts, start=1):
-        package.add_item(epub_package.item(f"font-{i}", font.href, font.media_type, font.data))
-    obfuscated = [f"{epub_package.PACKAGE_DIR}/{font.href}" for font in fonts if font.obfuscated]
-    if obfuscated:
-        package.add_item(epub_package.item("encryption", epub_package.ENCRYPTION, "application/xml",
-                                           epub_fonts.encryption_document(obfuscated), manifest=False))
+    epub.add_fonts(package, fonts)
     package.spine = spine
     package.toc = epub_package.toc(epub_nav.toc_tree(entries))
     spine_documents = [document for _, document, _, _ in sequence]
