@@ -13,8 +13,10 @@ dist: setup
 test: setup
 	python -m pytest -n auto
 
-bench: setup
-	python bench/run.py
+# the benchmarks (bench/README.md): the set-up adds pandoc; BENCH_ARGS=--quick for a small run
+bench:
+	@bash scripts/setup.sh --bench
+	python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf dist out .pytest_cache

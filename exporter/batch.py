@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__, isolation
@@ -162,15 +162,35 @@ def _skipped(job: Job, entry: dict, output: Path) -> BuildResult:
                        diagnostics=diagnostics_from_json(entry.get("diagnostics")))
 
 
-def _warm_up() -> None:
+_WARM_UP_TEXT = "---\ntitle: Warm-up\nlang: en\n---\n\nA *short* paragraph.[^1]\n\n## A heading\n\n- an item\n\n[^1]: A note.\n"
+
+
+def _warm_up(settings: Settings | None = None, theme=None) -> None:
     """Import the renderers once in this process, so that every child forked from it
-    starts with them loaded (instead of each importing WeasyPrint on its own)."""
+    starts with them loaded (instead of each importing WeasyPrint on its own); with
+    ``settings``, also build a small article of exporter's own here, in the parent, so
+    that what every build sets up once (fontconfig, the theme's fonts and templates,
+    caches) is set up before the children fork and not again in each of them."""
     from . import writers  # noqa: F401
     from .writers import epub_fonts, pdf  # noqa: F401
     import fontTools.subset  # noqa: F401
     import PIL.Image
 
     PIL.Image.init()
+    if settings is None or os.environ.get("EXPORTER_NO_WARM_UP"):
+        return
+    import tempfile
+
+    from .pipeline import load, render
+
+    with tempfile.TemporaryDirectory(prefix="exporter-warm-up-") as folder:
+        source = Path(folder) / "warm-up.md"
+        source.write_text(_WARM_UP_TEXT, encoding="utf-8")
+        try:
+            own = replace(settings, metadata=None, strict=False)
+            render(load(source, own), own, theme)
+        except Exception:  # noqa: BLE001 - only a head start; the real builds report their own problems
+            pass
 
 
 @dataclass
@@ -216,7 +236,8 @@ def run(jobs: list[Job], settings: Settings, theme, *, output: Path, workers: in
     if pending:
         for folder in {jobs[i].outdir for i in pending}:
             sweep_stale(folder)
-        _warm_up()
+        # a head start shared by every child, worth it when each worker builds several documents
+        _warm_up(settings, theme) if len(pending) > workers else _warm_up()
         # the longest first (by size): a pool then rarely waits on one long document at the end
         pending.sort(key=lambda i: -_size(jobs[i].source))
         work = ((i, _render_recorded, (jobs[i].source, settings, theme)) for i in pending)

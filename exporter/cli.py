@@ -61,6 +61,19 @@ def _jobs(value: str) -> int:
     return jobs
 
 
+def _hosts(value: str) -> list[str]:
+    """``--allow-network a.org,b.org``: host names, lower-cased (one option value, so the
+    sources that follow it stay sources)."""
+    hosts = [part.strip().lower() for part in value.split(",") if part.strip()]
+    for host in hosts:
+        if "/" in host or any(c.isspace() for c in host):
+            raise argparse.ArgumentTypeError(f"{host!r} is not a host name; give a name such as example.org "
+                                             "(no scheme or path)")
+    if not hosts:
+        raise argparse.ArgumentTypeError("give a host name, e.g. example.org")
+    return hosts
+
+
 def _limit_size(value: str) -> int | None:
     try:
         return parse_size(value)
@@ -97,8 +110,9 @@ def _parser() -> argparse.ArgumentParser:
         meta.add_argument("--license", help="licence URL")
         meta.add_argument("--identifier", help="DOI (doi:…), URN or ISBN")
         safety = p.add_argument_group("safety")
-        safety.add_argument("--allow-network", nargs="+", default=[], metavar="HOST",
-                            help="let sources fetch resources from these hosts (off by default; put it after the sources)")
+        safety.add_argument("--allow-network", action="extend", type=_hosts, default=[], metavar="HOST",
+                            help="let sources fetch resources from this host (off by default); repeat the "
+                                 "option or separate hosts with commas: a.org,b.org")
         safety.add_argument("--max-resource-bytes", type=_size, default=MAX_RESOURCE_BYTES, metavar="SIZE",
                             help="largest file a document may use, e.g. 50M (default: 50M)")
         safety.add_argument("--max-document-bytes", type=_size, default=MAX_DOCUMENT_BYTES, metavar="SIZE",
@@ -210,7 +224,7 @@ def _metadata(args: argparse.Namespace) -> Metadata | None:
 
 
 def _settings(args: argparse.Namespace, **extra) -> Settings:
-    return Settings(metadata=_metadata(args), allow_hosts=frozenset(h.lower() for h in args.allow_network),
+    return Settings(metadata=_metadata(args), allow_hosts=frozenset(args.allow_network),
                     max_resource_bytes=args.max_resource_bytes, max_document_bytes=args.max_document_bytes,
                     **extra)
 

@@ -8,6 +8,15 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 PYTHON=${PYTHON:-python3}
 
+# --bench: also what the benchmarks in bench/ compare against (make bench); tests never need it
+BENCH=0
+for arg in "$@"; do
+  case "$arg" in
+    --bench) BENCH=1 ;;
+    *) echo "setup: unknown option $arg (known: --bench)" >&2; exit 2 ;;
+  esac
+done
+
 DEB_PACKAGES=(
   # WeasyPrint's libraries
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
@@ -21,6 +30,11 @@ DEB_PACKAGES=(
   # browser print checks and DAISY Ace
   chromium
 )
+BENCH_DEB_PACKAGES=(
+  # bench/run.py: exporter against pandoc (its PDF engine is the venv's weasyprint command)
+  pandoc
+)
+if [ "$BENCH" -eq 1 ]; then DEB_PACKAGES+=("${BENCH_DEB_PACKAGES[@]}"); fi
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do

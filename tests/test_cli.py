@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from exporter.buildcache import MANIFEST
 from exporter.cli import main
 
@@ -91,3 +95,24 @@ def test_python_m_exporter(tmp_path):
 
     result = subprocess.run([sys.executable, "-m", "exporter", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("exporter ")
+
+
+def test_allow_network_takes_one_value_and_repeats(tmp_path, capsys):
+    from exporter.cli import _parser, _settings
+
+    args = _parser().parse_args(["build", "--allow-network", "A.org", "one.txt", "two.txt",
+                                 "--allow-network", "b.org,c.org", "--allow-network=d.org"])
+    assert args.sources == [Path("one.txt"), Path("two.txt")]  # not swallowed as hosts
+    assert args.allow_network == ["a.org", "b.org", "c.org", "d.org"]
+    assert _settings(args).allow_hosts == frozenset({"a.org", "b.org", "c.org", "d.org"})
+    # end to end: the source after the option is built
+    (tmp_path / "story.txt").write_text("Story\n\nText.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", "--allow-network", "example.org", str(tmp_path / "story.txt"), "-o", str(out),
+                 "--to", "html"]) == 0
+    assert (out / "story.html").is_file()
+    for bad in ("https://example.org/x", ",", "a b"):
+        with pytest.raises(SystemExit) as caught:
+            main(["build", "--allow-network", bad, str(tmp_path / "story.txt")])
+        assert caught.value.code == 2
+    assert "not a host name" in capsys.readouterr().err

@@ -116,7 +116,7 @@ def _build_group(key: str, root: Path, loopback: Loopback):
     if theme:
         args += ["--theme", str(_theme(sandbox, theme, placeholders))]
     if attacks[0].network:
-        args += ["--allow-network", *attacks[0].network]
+        args += ["--allow-network", ",".join(attacks[0].network)]
     before = len(loopback.requests)
     stdout = io.StringIO()
     try:
