@@ -119,6 +119,9 @@ def _build_group(key: str, root: Path, loopback: Loopback):
         args += ["--allow-network", ",".join(attacks[0].network)]
     before = len(loopback.requests)
     stdout = io.StringIO()
+    # The program's own start-up, before recording: importing WeasyPrint finds its libraries with
+    # ctypes, which probes the temporary folder once per process (nothing a source chooses).
+    import exporter.writers.pdf  # noqa: F401
     try:
         with AUDIT.recording() as records, redirect_stdout(stdout):
             code = main(args)
