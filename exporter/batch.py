@@ -33,6 +33,7 @@ from .importers import find_sources
 from .model import Article, Metadata
 from .outputs import sweep_stale
 from .pipeline import BuildResult, collect, render_source
+from .project import book_name, is_project
 from .settings import SUFFIXES, Settings
 
 __all__ = ["Job", "plan", "run", "report", "default_workers", "output_stem"]
@@ -71,6 +72,8 @@ def output_stem(source: Path) -> tuple[str, Path]:
     if source.is_dir():
         named = epub_importer.named_folder(source)
         return named.name, named
+    if is_project(source):  # a book: named for its folder (exporter.book)
+        return book_name(source), source.parent
     return Article(meta=Metadata(), body=None, source=source, root=source.parent).stem, source
 
 

@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from .errors import location
+
 
 class Severity(str, Enum):
     INFO = "info"
@@ -102,9 +104,7 @@ class Diagnostic:
     hint: str | None = None
 
     def location(self) -> str:
-        if self.file is None:
-            return ""
-        return f"{self.file}:{self.line}" if self.line else self.file
+        return location(self.file, self.line)
 
     def __str__(self) -> str:
         where = self.location()

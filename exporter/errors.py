@@ -27,6 +27,13 @@ __all__ = [
 ]
 
 
+def location(file: str | None, line: int | None) -> str:
+    """``file:line`` (or just ``file``, or nothing): how errors and diagnostics say where."""
+    if file is None:
+        return ""
+    return f"{file}:{line}" if line else file
+
+
 class ExporterError(Exception):
     exit_code = 1
 
@@ -47,9 +54,7 @@ class ExporterError(Exception):
         self.problems: list[ExporterError] = []
 
     def location(self) -> str:
-        if self.file is None:
-            return ""
-        return f"{self.file}:{self.line}" if self.line else self.file
+        return location(self.file, self.line)
 
     def __str__(self) -> str:
         where = self.location()

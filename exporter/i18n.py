@@ -49,3 +49,28 @@ LABELS: dict[str, dict[str, str]] = {
 def labels(language: str) -> dict[str, str]:
     primary = language.split("-")[0].lower()
     return {**LABELS["en"], **LABELS.get(primary, {})}
+
+
+#: words of a book's own matter (exporter.book: title page, imprint, contents, parts)
+BOOK_LABELS: dict[str, dict[str, str]] = {
+    "en": {"title_page": "Title page", "imprint": "Imprint", "introduction": "Introduction", "part": "Part",
+           "first_published": "First published", "in": "in", "doi": "DOI", "credits": "Sources of the texts",
+           "identifier": "Identifier", "published_by": "Published by", "chapter": "Chapter"},
+    "fr": {"title_page": "Page de titre", "imprint": "Mentions légales", "introduction": "Introduction",
+           "part": "Partie", "first_published": "Première publication", "in": "dans", "doi": "DOI",
+           "credits": "Provenance des textes", "identifier": "Identifiant", "published_by": "Publié par",
+           "chapter": "Chapitre"},
+    "de": {"title_page": "Titelseite", "imprint": "Impressum", "introduction": "Einleitung", "part": "Teil",
+           "first_published": "Erstveröffentlichung", "in": "in", "doi": "DOI", "credits": "Textnachweise",
+           "identifier": "Kennung", "published_by": "Verlag", "chapter": "Kapitel"},
+    "es": {"title_page": "Portada", "imprint": "Créditos", "introduction": "Introducción", "part": "Parte",
+           "first_published": "Publicado por primera vez", "in": "en", "doi": "DOI",
+           "credits": "Procedencia de los textos", "identifier": "Identificador", "published_by": "Publicado por",
+           "chapter": "Capítulo"},
+}
+
+
+def book_labels(language: str) -> dict[str, str]:
+    """:func:`labels` plus the words of a book's own matter."""
+    primary = language.split("-")[0].lower()
+    return {**labels(language), **BOOK_LABELS["en"], **BOOK_LABELS.get(primary, {})}

@@ -21,6 +21,7 @@ from .metadata import read_sidecar, sidecar_for
 from .model import Article
 from . import isolation
 from .outputs import write_all
+from .project import is_project
 from .settings import SUFFIXES, Context, Settings
 from .themes import Theme, load_theme
 from .transforms import apply, finish_metadata
@@ -147,6 +148,11 @@ def render_source(source: Path, settings: Settings, theme: Theme) -> Rendered:
     diagnostics = Diagnostics()
     root = None
     try:
+        if is_project(source):  # a book (exporter.toml): exporter.book
+            from .book import render as render_book
+
+            name, files, diagnostics, root = render_book(source, settings, theme)
+            return Rendered(name, files, diagnostics, root=root)
         article = load(source, settings)
         diagnostics, root = article.diagnostics, article.root
         return Rendered(article.stem, render(article, settings, theme), diagnostics, root=root)

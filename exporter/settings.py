@@ -55,6 +55,9 @@ class Settings:
     memory_limit: int | None = DEFAULT_MEMORY
     isolate: bool = True
     epub: EpubOptions = EpubOptions()
+    #: importers keep relative links to other local documents instead of making them text
+    #: (set for the articles of a book, which links them to its chapters: exporter.book)
+    link_documents: bool = False
 
     @property
     def limits(self) -> Limits:

@@ -17,6 +17,7 @@ from lxml import etree
 from .fetch import FetchRefused
 from .model import MATHML_NS, Article, Metadata, normalize_space, slugify, text_of
 from .settings import Context
+from .tree import remove_keep_tail
 
 __all__ = ["TRANSFORMS", "apply", "finish_metadata", "derive_title"]
 
@@ -174,18 +175,11 @@ def _drop_image(img: etree._Element) -> None:
     else:
         replacement = etree.Element("span", {"class": "missing-image"})
         replacement.text = f"[{alt}]"
-    tail = img.tail
     if replacement is not None:
-        replacement.tail = tail
+        replacement.tail = img.tail
         parent.replace(img, replacement)
         return
-    previous = img.getprevious()
-    if tail:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(img)
+    remove_keep_tail(img)
     if parent.tag == "figure" and parent.find("figcaption") is None:
         if alt:
             caption = etree.SubElement(parent, "figcaption")

@@ -95,7 +95,12 @@ def find_outputs(paths: list[Path]) -> list[Target]:
 
 
 def stem_of(source: Path) -> str:
-    """The output name a source builds to (the same rule as :attr:`Article.stem`)."""
+    """The output name a source builds to (the same rule as :attr:`Article.stem`; a
+    book's project file: the book's name)."""
+    from ..project import book_name, is_project
+
+    if is_project(source):
+        return book_name(source)
     return Article(meta=Metadata(), body=etree.Element("article"), source=source, root=source.parent).stem
 
 
@@ -256,10 +261,18 @@ def _load_sources(targets: list[Target], options: Options) -> dict[Path, Article
     if "completeness" not in options.checkers:
         return {}
     from ..pipeline import load
+    from ..project import is_project
 
     articles: dict[Path, Article | ExporterError] = {}
     for source in {t.source for t in targets if t.source is not None}:
         try:
+            if is_project(source):  # a book: every chapter's text blocks (exporter.book)
+                from ..book import load_book
+                from ..themes import load_theme
+
+                articles[source] = load_book(source, options.settings,
+                                             options.theme or load_theme(options.settings.theme))
+                continue
             articles[source] = load(source, options.settings)
         except ExporterError as error:
             articles[source] = error

@@ -24,13 +24,20 @@ CODE = "not-reproducible"
 def check(source: Path, outputs: list[tuple[str, Path]], settings: Settings, theme: Theme) -> dict[Path, list[Finding]]:
     """Rebuild ``source`` once in the formats of ``outputs`` ((format, path) pairs) and
     compare each output with the new build."""
-    from ..pipeline import build, load
+    from ..pipeline import build, load, write
+    from ..project import is_project
 
     formats = tuple(dict.fromkeys(name for name, _ in outputs))
+    settings = dataclasses.replace(settings, formats=formats)
     with tempfile.TemporaryDirectory(prefix="exporter-twice-") as temp:
         try:
-            article = load(source, settings)
-            again = build(article, Path(temp), dataclasses.replace(settings, formats=formats), theme)
+            if is_project(source):  # a book (exporter.book)
+                from ..book import render as render_book
+
+                name, rendered, _, _ = render_book(source, settings, theme)
+                again = write(name, rendered, Path(temp))
+            else:
+                again = build(load(source, settings), Path(temp), settings, theme)
         except ExporterError as error:
             failure = Finding(Severity.ERROR, f"the second build of {source} failed: {error}", CODE)
             return {path: [failure] for _, path in outputs}

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostics
 from ..errors import UsageError
 from ..model import Article
+from ..project import PROJECT_FILE
 from . import epub, html, jats, markdown, text, xhtml
 
 Importer = Callable[..., Article]
@@ -57,11 +58,15 @@ def is_source(path: Path) -> bool:
 
 def find_sources(folder: Path) -> list[Path]:
     """The sources in ``folder`` and below (sorted; hidden files skipped). An unpacked
-    EPUB is one source; files inside it are not sources of their own. ``.xml`` files
+    EPUB is one source; files inside it are not sources of their own. So is a folder
+    holding a book's ``exporter.toml``: the book (docs/collections.md). ``.xml`` files
     count only when they are JATS articles."""
     found: list[Path] = []
 
     def walk(directory: Path) -> None:
+        if (directory / PROJECT_FILE).is_file():  # a book: its project file is the source
+            found.append(directory / PROJECT_FILE)
+            return
         if directory != folder and epub.is_unpacked(directory):
             found.append(directory)
             return

@@ -12,7 +12,8 @@ from lxml import etree
 
 from ..diagnostics import Diagnostics
 from ..model import ELEMENTS
-from .structure import (HEADINGS, M, NCNAME, PARAGRAPH_HOSTS, TEXT_CONTAINERS, _has_content, _remove, _tag,
+from ..tree import remove_keep_tail
+from .structure import (HEADINGS, M, NCNAME, PARAGRAPH_HOSTS, TEXT_CONTAINERS, _has_content, _tag,
                         is_block, unwrap)
 
 _SPACE = re.compile(r"[ \t\n\r\f]+")
@@ -94,7 +95,7 @@ def drop_empty(body: etree._Element) -> None:
                                                     for c in el.iter() if c is not el):
                     if tag == "td" or tag == "tr" and el.getparent() is not None and len(el.getparent()) == 1:
                         continue
-                    _remove(el)
+                    remove_keep_tail(el)
                     changed = True
 
 

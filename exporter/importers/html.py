@@ -31,6 +31,7 @@ from .assets import Assets, site_root_for
 from .htmlparse import decode_html, parse_html
 from .sanitize import Sanitizer, local_name
 from .structure import finish
+from ..tree import remove_keep_tail, text_before
 
 __all__ = ["read", "read_tree"]
 
@@ -261,14 +262,8 @@ def _gaiji(root: etree._Element, path: Path, diagnostics: Diagnostics) -> None:
             char = chr(int(match.group(1), 16))
         if not char or unicodedata.category(char[0]).startswith("C"):
             continue
-        parent = img.getparent()
-        previous = img.getprevious()
-        text = char + (img.tail or "")
-        if previous is not None:
-            previous.tail = (previous.tail or "") + text
-        else:
-            parent.text = (parent.text or "") + text
-        parent.remove(img)
+        text_before(img, char)
+        remove_keep_tail(img)
         key = f"{char} ({alt})"
         replaced.setdefault(key, img.sourceline or 0)
     for key, line in replaced.items():
@@ -287,11 +282,4 @@ def _title_from_heading(body: etree._Element, meta: Metadata) -> None:
     elif normalize_space(meta.title).casefold() != text.casefold() and not meta.title.casefold().startswith(
             text.casefold()) and text.casefold() not in meta.title.casefold():
         return
-    parent = first.getparent()
-    if first.tail and first.tail.strip():
-        previous = first.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + first.tail
-        else:
-            parent.text = (parent.text or "") + first.tail
-    parent.remove(first)
+    remove_keep_tail(first, keep_blank=False)

@@ -43,12 +43,3 @@ def local(el) -> str:
 
 def text(el) -> str:
     return normalize_space("".join(el.itertext())) if el is not None else ""
-
-
-def add(target: etree._Element, text: str | None) -> None:
-    if not text:
-        return
-    if len(target):
-        target[-1].tail = (target[-1].tail or "") + text
-    else:
-        target.text = (target.text or "") + text

@@ -7,8 +7,9 @@ from __future__ import annotations
 from lxml import etree
 
 from . import jats_front, jats_refs
-from .jats_base import XLINK, M, add, local, text
+from .jats_base import XLINK, M, local, text
 from .mathml import clean_math
+from ..tree import append_text
 
 
 class Floats:
@@ -162,7 +163,7 @@ class Floats:
             span = etree.SubElement(p, "small")  # copyright and licence: HTML's "small print"
             span.text = statement
             for licence in permissions.iter("license-p"):
-                add(span, " ")
+                append_text(span, " ")
                 self.inline(licence, span)
             if not (span.text or len(span)) and url:
                 span.text = url
@@ -345,10 +346,10 @@ class Floats:
                     citations = [c for c in alternatives if local(c) in ("mixed-citation", "element-citation")][:1]
                 for index, cit in enumerate(citations):
                     if index:
-                        add(li, " ")
+                        append_text(li, " ")
                     jats_refs.citation(cit, li, self.inline)
                 for note in ref.findall("note"):
-                    add(li, " ")
+                    append_text(li, " ")
                     span = etree.SubElement(li, "span")
                     self.inline(note, span)
         for child in el:

@@ -7,18 +7,19 @@ import re
 
 from lxml import etree
 
-from .jats_base import BLOCK, INLINE, M, SKIP, UNWRAP, XLINK, add, local, text
+from .jats_base import BLOCK, INLINE, M, SKIP, UNWRAP, XLINK, local, text
 from .mathml import clean_math
+from ..tree import append_text
 
 
 class Inline:
     def inline(self, source: etree._Element, target: etree._Element) -> None:
         """Append the inline content of ``source`` to the model element ``target``."""
-        add(target, source.text)
+        append_text(target, source.text)
         for child in source:
             if isinstance(child.tag, str):
                 self._inline_element(child, target)
-            add(target, child.tail)
+            append_text(target, child.tail)
 
     def _inline_element(self, el: etree._Element, target: etree._Element) -> None:
         tag = local(el)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from lxml import etree
 
 from ..model import normalize_space
+from ..tree import append_text, unwrap
 
 __all__ = ["citation", "is_mixed"]
 
@@ -37,15 +38,6 @@ def is_mixed(cit: etree._Element) -> bool:
     if cit.tag in ("element-citation", "nlm-citation"):
         return False
     return bool((cit.text or "").strip()) or any((c.tail or "").strip() for c in cit)
-
-
-def _add(target: etree._Element, text: str) -> None:
-    if not text:
-        return
-    if len(target):
-        target[-1].tail = (target[-1].tail or "") + text
-    else:
-        target.text = (target.text or "") + text
 
 
 def person(el: etree._Element) -> str:
@@ -78,65 +70,43 @@ def citation(cit: etree._Element, target: etree._Element, inline: Inline) -> Non
 
 
 def _mixed(cit: etree._Element, target: etree._Element, inline: Inline) -> None:
-    _add(target, cit.text or "")
+    append_text(target, cit.text or "")
     for child in cit:
         tag = local(child)
         if tag in ("name", "string-name", "name-alternatives"):
             if tag == "string-name" and (child.text or "").strip():
                 holder = etree.Element("span")
                 inline(child, holder)
-                _add(target, normalize_space("".join(holder.itertext())))
+                append_text(target, normalize_space("".join(holder.itertext())))
             else:
-                _add(target, person(child))
+                append_text(target, person(child))
         elif tag == "person-group":
             _mixed(child, target, inline)
         elif tag in ("source",):
             cite = etree.SubElement(target, "cite")
             inline(child, cite)
         elif tag in ("object-id",) and child.get("pub-id-type") in ("pmid", "pmcid"):
-            _add(target, f" {child.get('pub-id-type').upper()}: {normalize_space(child.text or '')}")
+            append_text(target, f" {child.get('pub-id-type').upper()}: {normalize_space(child.text or '')}")
         elif tag == "pub-id":
             _pub_id(child, target)
         else:
             holder = etree.SubElement(target, "span")
             inline(child, holder)
-            _unwrap_span(holder)
-        _add(target, child.tail or "")
-
-
-def _unwrap_span(span: etree._Element) -> None:
-    parent = span.getparent()
-    index = parent.index(span)
-    previous = span.getprevious()
-    text = span.text or ""
-    if previous is not None:
-        previous.tail = (previous.tail or "") + text
-    else:
-        parent.text = (parent.text or "") + text
-    for offset, child in enumerate(list(span)):
-        parent.insert(index + offset, child)
-    last = parent[index + len(span) - 1] if len(span) else (parent[index - 1] if index > 0 else None)
-    tail = span.tail or ""
-    if last is not None and last is not span:
-        last.tail = (last.tail or "") + tail
-    elif previous is not None:
-        previous.tail = (previous.tail or "") + tail
-    else:
-        parent.text = (parent.text or "") + tail
-    parent.remove(span)
+            unwrap(holder)
+        append_text(target, child.tail or "")
 
 
 def _pub_id(el: etree._Element, target: etree._Element) -> None:
     kind = (el.get("pub-id-type") or "").lower()
     value = normalize_space("".join(el.itertext()))
     if kind == "doi":
-        _add(target, " doi:")
+        append_text(target, " doi:")
         a = etree.SubElement(target, "a", href=f"https://doi.org/{value}")
         a.text = value
     elif kind in ("pmid", "pmcid", "arxiv", "isbn", "issn"):
-        _add(target, f" {kind.upper()}: {value}")
+        append_text(target, f" {kind.upper()}: {value}")
     else:
-        _add(target, f" {value}")
+        append_text(target, f" {value}")
 
 
 def _element(cit: etree._Element, target: etree._Element, inline: Inline) -> None:
@@ -151,14 +121,14 @@ def _element(cit: etree._Element, target: etree._Element, inline: Inline) -> Non
     def sentence(el: etree._Element | None, wrapper: str | None = None, end: str = ".") -> None:
         if el is None:
             return
-        _add(target, " " if len(target) or (target.text or "") else "")
+        append_text(target, " " if len(target) or (target.text or "") else "")
         holder = etree.SubElement(target, wrapper or "span")
         inline(el, holder)
         text = "".join(holder.itertext()).rstrip()
         if wrapper is None:
-            _unwrap_span(holder)
+            unwrap(holder)
         if end and text and text[-1] not in ".?!":
-            _add(target, end)
+            append_text(target, end)
 
     groups = take("person-group")
     persons = [c for c in cit if local(c) in _PERSONS]
@@ -179,10 +149,10 @@ def _element(cit: etree._Element, target: etree._Element, inline: Inline) -> Non
         text = ", ".join(n for n in names if n != "et al.")
         if "et al." in names:
             text += ", et al."
-        _add(target, text.rstrip(".") + ".")
+        append_text(target, text.rstrip(".") + ".")
     year = take("year")
     if year:
-        _add(target, " " + normalize_space("".join(year[0].itertext())) + ".")
+        append_text(target, " " + normalize_space("".join(year[0].itertext())) + ".")
     for title in take("article-title", "chapter-title", "data-title", "part-title"):
         sentence(title)
     source = take("source")
@@ -213,38 +183,38 @@ def _element(cit: etree._Element, target: etree._Element, inline: Inline) -> Non
             text = " " + details[0] + (":" + ", ".join(details[1:]) if len(details) > 1 else "")
         else:
             text = " " + ", ".join(details)
-        _add(target, text + ".")
+        append_text(target, text + ".")
     place = take("publisher-loc")
     publisher = take("publisher-name")
     if place or publisher:
         text = ": ".join(normalize_space("".join(p.itertext())) for p in place + publisher)
-        _add(target, " " + text + ".")
+        append_text(target, " " + text + ".")
     for role in roles:
-        _add(target, f" ({role})")
+        append_text(target, f" ({role})")
     for el in take("pub-id"):
         _pub_id(el, target)
     for el in take("ext-link", "uri"):
-        _add(target, " ")
+        append_text(target, " ")
         holder = etree.SubElement(target, "span")
         inline(el, holder)
-        _unwrap_span(holder)
+        unwrap(holder)
     for el in take("date-in-citation"):
-        _add(target, " " + normalize_space("".join(el.itertext())) + ".")
+        append_text(target, " " + normalize_space("".join(el.itertext())) + ".")
     for el in take("comment", "annotation", "conf-name", "conf-loc", "conf-date", "patent", "institution",
                    "version", "series", "size", "trans-title", "trans-source", "std", "role", "month", "day",
                    "season", "issue-title", "volume-series", "supplement", "page-range", "access-date"):
-        _add(target, " ")
+        append_text(target, " ")
         holder = etree.SubElement(target, "span")
         inline(el, holder)
-        _unwrap_span(holder)
+        unwrap(holder)
         if not (target.text or "").rstrip().endswith(".") and not ("".join(target.itertext()).rstrip().endswith(".")):
-            _add(target, ".")
+            append_text(target, ".")
     for el in cit:
         if isinstance(el.tag, str) and el not in used and local(el) not in ("object-id", "label", "x"):
-            _add(target, " ")
+            append_text(target, " ")
             holder = etree.SubElement(target, "span")
             inline(el, holder)
-            _unwrap_span(holder)
+            unwrap(holder)
     for el in cit:
         if local(el) == "object-id" and el.get("pub-id-type") in ("pmid", "pmcid"):
-            _add(target, f" {el.get('pub-id-type').upper()}: {normalize_space(el.text or '')}")
+            append_text(target, f" {el.get('pub-id-type').upper()}: {normalize_space(el.text or '')}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 from lxml import etree
 
 from ..model import MATHML_NS, normalize_space
+from ..tree import append_text
 
 __all__ = ["clean_math", "linear_text", "M"]
 
@@ -75,10 +76,7 @@ def _copy_children(source: etree._Element, target: etree._Element) -> None:
             _copy(child, target)
         tail = child.tail or ""
         if token:
-            if len(target):
-                target[-1].tail = (target[-1].tail or "") + tail
-            else:
-                target.text = (target.text or "") + tail
+            append_text(target, tail)
         elif tail.strip():
             etree.SubElement(target, f"{M}mtext").text = normalize_space(tail)
 
@@ -90,10 +88,7 @@ def _copy(child: etree._Element, target: etree._Element) -> None:
     if parent_token:
         # markup inside a token (e.g. <mi><italic>x</italic></mi>): keep its text only
         text = "".join(child.itertext())
-        if len(target):
-            target[-1].tail = (target[-1].tail or "") + text
-        else:
-            target.text = (target.text or "") + text
+        append_text(target, text)
         return
     if in_math and local == "maction":
         chosen = [c for c in child if isinstance(c.tag, str)]

@@ -38,6 +38,7 @@ from ..diagnostics import Diagnostics
 from ..model import ELEMENTS, EPUB_NS, GLOBAL_ATTRS, LINK_SCHEMES, MATHML_NS, XML_LANG, valid_language
 from .assets import Assets
 from .mathml import clean_math
+from ..tree import append_text
 
 __all__ = ["Sanitizer", "local_name", "semantics_of"]
 
@@ -165,11 +166,11 @@ class Sanitizer:
 
     # -- the walk -----------------------------------------------------------------
     def _content(self, source: etree._Element, target: etree._Element, verse: bool | str) -> None:
-        _append(target, source.text)
+        append_text(target, source.text)
         for child in source:
             if isinstance(child.tag, str):
                 self._element(child, target, verse)
-            _append(target, child.tail)
+            append_text(target, child.tail)
 
     def _report(self, code: str, key: str, message: str, line: int | None, hint: str) -> None:
         if key in self._reported:
@@ -357,6 +358,8 @@ class Sanitizer:
                 self._report("S025", f"scheme-{scheme}", f"{scheme}: link kept as text", line,
                              "links may use http, https, mailto, doi or urn")
             return None
+        if getattr(self.assets.settings, "link_documents", False) and _local_document(self.source, href):
+            return href  # a book links it to the chapter made from that document (exporter.book)
         if self.base_url:
             return urllib.parse.urljoin(self.base_url, href)
         if not quiet:
@@ -439,7 +442,7 @@ class Sanitizer:
         if kind in ("checkbox", "radio"):
             checked = el.get("checked") is not None
             mark = {"checkbox": "☑" if checked else "☐", "radio": "◉" if checked else "○"}[kind]
-            _append(target, mark + " ")
+            append_text(target, mark + " ")
             self._report("S041", "input", f"{kind} shown as the character {mark}", el.sourceline,
                          "print and e-books cannot hold form controls")
             return
@@ -541,18 +544,15 @@ class Sanitizer:
                 del verse_line.attrib["class"]
 
 
-def _append(target: etree._Element, text: str | None) -> None:
-    if not text:
-        return
-    if len(target):
-        target[-1].tail = (target[-1].tail or "") + text
-    else:
-        target.text = (target.text or "") + text
-
-
 def _text_around(el: etree._Element) -> bool:
     """Whether an image sits in running text (non-blank text right before or after it)."""
     parent = el.getparent()
     before = el.getprevious()
     text_before = (before.tail if before is not None else parent.text if parent is not None else "") or ""
     return bool(text_before.strip() or (el.tail or "").strip())
+
+
+def _local_document(source: Path, href: str) -> bool:
+    """True when a relative link points at a file beside the source (another article)."""
+    path = urllib.parse.unquote(urllib.parse.urlsplit(href).path)
+    return bool(path) and (Path(source).parent / path).is_file()

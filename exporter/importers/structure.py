@@ -25,6 +25,8 @@ from lxml import etree
 
 from ..diagnostics import Diagnostics
 from ..model import BLOCKS, ELEMENTS, MATHML_NS, PHRASING
+from .. import tree
+from ..tree import append_text, remove_keep_tail
 
 __all__ = ["finish", "wrap_inline", "unwrap", "TEXT_CONTAINERS", "is_block", "NCNAME"]
 
@@ -61,15 +63,6 @@ def _is_inline(el) -> bool:
 # small tree helpers
 # ---------------------------------------------------------------------------------
 
-def _append_text(parent: etree._Element, text: str | None) -> None:
-    if not text:
-        return
-    if len(parent):
-        parent[-1].tail = (parent[-1].tail or "") + text
-    else:
-        parent.text = (parent.text or "") + text
-
-
 def unwrap(el: etree._Element) -> None:
     """Replace ``el`` by its content (text, children and tail kept in place). An id it
     carried moves to its first child element, or stays as an empty ``span`` anchor."""
@@ -85,35 +78,7 @@ def unwrap(el: etree._Element) -> None:
             anchor.tail = el.text
             el.text = None
             el.insert(0, anchor)
-    index = parent.index(el)
-    previous = el.getprevious()
-    text = el.text or ""
-    if previous is not None:
-        previous.tail = (previous.tail or "") + text
-    else:
-        parent.text = (parent.text or "") + text
-    children = list(el)
-    for offset, child in enumerate(children):
-        parent.insert(index + offset, child)
-    last = children[-1] if children else (parent[index - 1] if index > 0 else None)
-    tail = el.tail or ""
-    if last is not None:
-        last.tail = (last.tail or "") + tail
-    else:
-        parent.text = (parent.text or "") + tail
-    parent.remove(el)
-
-
-def _remove(el: etree._Element) -> None:
-    """Remove ``el`` but keep its tail text."""
-    parent = el.getparent()
-    if el.tail:
-        previous = el.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
+    tree.unwrap(el)
 
 
 def _new(tag: str, like: etree._Element, **attrs) -> etree._Element:
@@ -158,12 +123,12 @@ def wrap_inline(container: etree._Element, wrapper: str = "p", split_br: bool = 
         if kind == "text":
             if not value.strip(" \t\n\r\f"):
                 if run is not None:
-                    _append_text(run, value)
+                    append_text(run, value)
                 continue
             if run is None:
                 run = _new(wrapper, container)
                 container.append(run)
-            _append_text(run, value)
+            append_text(run, value)
             continue
         el = value
         if not isinstance(el.tag, str):  # comments and processing instructions
@@ -267,7 +232,7 @@ def _fix_children(el: etree._Element, diagnostics: Diagnostics, source: Path) ->
         if not isinstance(child.tag, str):
             continue
         if child.tag.startswith("{") and ctag != "math":
-            _remove(child)
+            remove_keep_tail(child)
             continue
         if ctag in rule.children:
             continue
@@ -357,13 +322,13 @@ def _misplaced(parent: etree._Element, child: etree._Element, diagnostics: Diagn
             cell.tail = (cell.tail or "") + " "
         for part in list(child.iter("caption", "thead", "tbody", "tfoot", "tr", "td", "th", "colgroup", "col")):
             if part.tag in ("colgroup", "col"):
-                _remove(part)
+                remove_keep_tail(part)
         for part in reversed(list(child.iter("caption", "thead", "tbody", "tfoot", "tr", "td", "th"))):
             unwrap(part)
         unwrap(child)
         return
     if ctag == "hr":
-        _remove(child)
+        remove_keep_tail(child)
         return
     if ctag in ("ul", "ol", "dl"):
         for item in child.iter("li", "dt", "dd"):
@@ -383,7 +348,7 @@ def _misplaced(parent: etree._Element, child: etree._Element, diagnostics: Diagn
     if ctag == "img" and ptag == "figure":
         return
     if ctag in ("rb", "rt", "rp") and ptag != "ruby":
-        unwrap(child) if ctag != "rp" else _remove(child)
+        unwrap(child) if ctag != "rp" else remove_keep_tail(child)
         return
     unwrap(child)
 
@@ -397,7 +362,7 @@ def _move_after(parent: etree._Element, child: etree._Element) -> None:
     child.tail = parent.tail
     parent.tail = None
     if tail and tail.strip():
-        _append_text(parent, tail)
+        append_text(parent, tail)
 
 
 def _walk_fix(el: etree._Element, diagnostics: Diagnostics, source: Path) -> None:

@@ -63,9 +63,9 @@ def choose(ctx: Context) -> Cover:
         if usable:
             alt = normalize_space(lead.get("alt") or "") or meta.title
             return Cover(src, None, usable[1], f"{words['cover']}: {alt}", generated=False)
+    where = "[book] in exporter.toml" if ctx.article.source.name == "exporter.toml" else "the sidecar"  # a book's
     ctx.diagnostics.add("E001", "no cover image in the source; a typographic cover was generated",
-                        file=ctx.article.source,
-                        hint="set cover = \"cover.jpg\" in the sidecar to use your own")
+                        file=ctx.article.source, hint=f"set cover = \"cover.jpg\" in {where} to use your own")
     return Cover(None, typographic(ctx), "image/png", _alt(ctx), generated=True)
 
 

@@ -40,7 +40,8 @@ from . import cover as covers
 from . import epub_a11y, epub_fonts, epub_nav, epub_package, epub_pages, epub_semantics, html
 from .epub_package import PACKAGE_DIR
 
-__all__ = ["render", "identifier_for"]
+__all__ = ["render", "identifier_for", "Media", "cover_page", "package_metadata", "metadata_entries",
+           "CREATOR_ROLES"]
 
 X = f"{{{XHTML_NS}}}"
 CONTENT = "text/article.xhtml"
@@ -91,35 +92,70 @@ def _image_data(data: bytes, media_type: str, name: str) -> tuple[bytes, str, st
         return data, media_type, name, False
 
 
-def _media(ctx: Context, pg: html.Page) -> tuple[list[ebl.EpubItem], dict[str, ebl.EpubItem],
-                                                 list[epub_a11y.Image]]:
-    """Package the page's images under images/ and point the page at them."""
-    items: dict[str, ebl.EpubItem] = {}
-    by_src: dict[str, ebl.EpubItem] = {}
-    described: list[epub_a11y.Image] = []
-    for img in pg.images:
-        src = img.get("src", "")
-        try:
-            fetched = ctx.fetcher.get(ctx.url_for(src))
-        except FetchRefused:
-            continue
-        if fetched.path is not None:
-            name = posixpath.basename(fetched.path.name) or "image"
-        else:  # data: URLs (images imported from an .epub, converted or downloaded): name by content
-            extension = {"image/jpeg": "jpg", "image/svg+xml": "svg"}.get(
-                fetched.media_type, fetched.media_type.rpartition("/")[2] or "bin")
-            name = f"image-{hashlib.sha256(fetched.data).hexdigest()[:12]}.{extension}"
-        data, media_type, name, animated = _image_data(fetched.data, fetched.media_type, name)
-        href = f"images/{name}"
-        if href in items and items[href].content != data:
+class Media:
+    """The e-book's images under ``images/``: one file per distinct image (by content),
+    named for its real format, in EPUB core media types (:func:`_image_data`). A book
+    gathers the images of all its chapters in one (:mod:`.epub_book`)."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, ebl.EpubItem] = {}
+        self._by_digest: dict[str, ebl.EpubItem] = {}
+        #: what the accessibility metadata needs to know of every image
+        self.described: list[epub_a11y.Image] = []
+        #: document -> the hrefs of the images it shows
+        self.by_document: dict[str, list[str]] = {}
+
+    def add(self, data: bytes, media_type: str, name: str, uid: str | None = None) -> tuple[ebl.EpubItem, bool]:
+        """(item, animated) for an image, packaged once however often it is added."""
+        data, media_type, name, animated = _image_data(data, media_type, name)
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in self._by_digest:
+            return self._by_digest[digest], animated
+        href, n = f"images/{name}", 2
+        while href in self.items:  # another image of that name
             stem, dot, ext = name.rpartition(".")
-            href = f"images/{stem or name}-{len(items) + 1}{dot}{ext if stem else ''}"
-        if href not in items:
-            items[href] = epub_package.item(f"img-{len(items) + 1}", href, media_type, data)
-        by_src[src] = items[href]
-        img.set("src", posixpath.relpath(items[href].file_name, posixpath.dirname(CONTENT)))
-        described.append(epub_a11y.Image(alt=img.get("alt"), animated=animated))
-    return list(items.values()), by_src, described
+            href, n = f"images/{stem or name}-{n}{dot}{ext if stem else ''}", n + 1
+        made = epub_package.item(uid or f"img-{len(self.items) + 1}", href, media_type, data)
+        self.items[href] = self._by_digest[digest] = made
+        return made, animated
+
+    def package(self, ctx: Context, pg: html.Page, document: str = CONTENT) -> dict[str, ebl.EpubItem]:
+        """Package the page's images and point the page (the content document
+        ``document``) at them; {original src: item}."""
+        by_src: dict[str, ebl.EpubItem] = {}
+        for img in pg.images:
+            src = img.get("src", "")
+            try:
+                fetched = ctx.fetcher.get(ctx.url_for(src))
+            except FetchRefused:
+                continue
+            if fetched.path is not None:
+                name = posixpath.basename(fetched.path.name) or "image"
+            else:  # data: URLs (images imported from an .epub, converted or downloaded): name by content
+                extension = {"image/jpeg": "jpg", "image/svg+xml": "svg"}.get(
+                    fetched.media_type, fetched.media_type.rpartition("/")[2] or "bin")
+                name = f"image-{hashlib.sha256(fetched.data).hexdigest()[:12]}.{extension}"
+            made, animated = self.add(fetched.data, fetched.media_type, name)
+            by_src[src] = made
+            used = self.by_document.setdefault(document, [])
+            if made.file_name not in used:
+                used.append(made.file_name)
+            img.set("src", posixpath.relpath(made.file_name, posixpath.dirname(document)))
+            self.described.append(epub_a11y.Image(alt=img.get("alt"), animated=animated))
+        return by_src
+
+    def cover(self, chosen: covers.Cover, by_src: dict[str, ebl.EpubItem]) -> ebl.EpubItem:
+        """The cover image's item: the page's own image when the cover is one of them,
+        else the chosen or generated image, packaged as ``cover-image``."""
+        if chosen.src is not None and chosen.src in by_src:
+            made = by_src[chosen.src]
+        else:
+            made, _ = self.add(chosen.data or b"", chosen.media_type, "cover", uid="cover-image")
+            # the cover image first in the manifest
+            self.items = {made.file_name: made, **{k: v for k, v in self.items.items() if v is not made}}
+        made.properties = ["cover-image"]
+        self.described.append(epub_a11y.Image(alt=chosen.alt, cover=True))
+        return made
 
 
 def _xhtml_shell(ctx: Context, title: str, href: str) -> tuple[etree._Element, etree._Element]:
@@ -136,7 +172,8 @@ def _xhtml_shell(ctx: Context, title: str, href: str) -> tuple[etree._Element, e
     return root, body
 
 
-def _cover_page(ctx: Context, image_href: str, alt: str) -> etree._Element:
+def cover_page(ctx: Context, image_href: str, alt: str) -> etree._Element:
+    """The cover page: the cover image alone, with its text alternative."""
     words = labels(ctx.article.meta.language)
     root, body = _xhtml_shell(ctx, words["cover"], COVER_PAGE)
     body.set("class", "cover-page")
@@ -158,23 +195,14 @@ def render(ctx: Context) -> bytes:
     root = pg.root
     epub_semantics.apply(root)
     markers = _page_markers(ctx, root) if options.page_list else []
-    images, by_src, image_info = _media(ctx, pg)
+    media = Media()
+    by_src = media.package(ctx, pg)
     for link in root.iter(f"{X}link"):
         link.set("href", posixpath.relpath(link.get("href"), posixpath.dirname(CONTENT)))
 
     chosen = covers.choose(ctx)
-    if chosen.src is not None and chosen.src in by_src:
-        cover_item = by_src[chosen.src]
-    else:
-        data, media_type, name, _ = _image_data(chosen.data or b"", chosen.media_type, "cover")
-        taken, href, n = {item.file_name for item in images}, f"images/{name}", 2
-        while href in taken:  # the article has an image of that name
-            href, n = f"images/cover-{n}.{name.rpartition('.')[2]}", n + 1
-        cover_item = epub_package.item("cover-image", href, media_type, data)
-        images.insert(0, cover_item)
-    cover_item.properties = ["cover-image"]
-    image_info.append(epub_a11y.Image(alt=chosen.alt, cover=True))
-    cover_root = _cover_page(ctx, cover_item.file_name, chosen.alt)
+    cover_item = media.cover(chosen, by_src)
+    cover_root = cover_page(ctx, cover_item.file_name, chosen.alt)
 
     entries = epub_nav.toc_entries(root, CONTENT, meta.title)
     notes = root.find(f".//{X}section[@role='doc-endnotes']")
@@ -192,23 +220,19 @@ def render(ctx: Context) -> bytes:
         css, fonts = epub_fonts.embed(ctx, css, documents, identifier, obfuscated=options.obfuscate_fonts,
                                       css_href=CSS)
 
-    a11y = epub_a11y.describe(ctx, [root], image_info, toc_entries=len(entries), pages=len(markers), css=css)
+    a11y = epub_a11y.describe(ctx, [root], media.described, toc_entries=len(entries), pages=len(markers), css=css)
 
     book = epub_package.new_book(identifier, meta.title, meta.language, meta.dir)
-    _metadata(book, ctx, identifier, a11y, markers, cover_item, bool(fonts))
+    package_metadata(book, ctx, identifier, a11y, markers, cover_item, bool(fonts))
     content = epub_package.item("article", CONTENT, "application/xhtml+xml", epub_nav.xhtml_bytes(root),
                                 ("mathml",) if root.find(f".//{{{MATHML_NS}}}math") is not None else ())
-    cover_page = epub_package.item("cover", COVER_PAGE, "application/xhtml+xml", epub_nav.xhtml_bytes(cover_root))
+    cover_doc = epub_package.item("cover", COVER_PAGE, "application/xhtml+xml", epub_nav.xhtml_bytes(cover_root))
     for item in [ebl.EpubNav(uid="nav", file_name=NAV), ebl.EpubNcx(uid="ncx", file_name=NCX),
-                 epub_package.item("style", CSS, "text/css", css.encode("utf-8")), cover_page, content, *images]:
+                 epub_package.item("style", CSS, "text/css", css.encode("utf-8")), cover_doc, content,
+                 *media.items.values()]:
         book.add_item(item)
-    for i, font in enumerate(fonts, start=1):
-        book.add_item(epub_package.item(f"font-{i}", font.href, font.media_type, font.data))
-    obfuscated = [f"{PACKAGE_DIR}/{font.href}" for font in fonts if font.obfuscated]
-    if obfuscated:
-        book.add_item(epub_package.item("encryption", epub_package.ENCRYPTION, "application/xml",
-                                        epub_fonts.encryption_document(obfuscated), manifest=False))
-    book.spine = [cover_page, content]
+    add_fonts(book, fonts)
+    book.spine = [cover_doc, content]
     book.toc = epub_package.toc(epub_nav.toc_tree(entries))
     complete_ncx = functools.partial(epub_nav.complete_ncx, lang=meta.language, authors=meta.names(*CREATOR_ROLES),
                                      pages=markers, page_document=CONTENT, order=_reading_order(root),
@@ -250,23 +274,30 @@ def _w3cdtf(value: str) -> str:
     return value
 
 
-def _metadata(book: ebl.EpubBook, ctx: Context, identifier: str, a11y: epub_a11y.Accessibility,
-              markers: list[epub_pages.Marker], cover_item: ebl.EpubItem, fonts: bool) -> None:
-    """The package metadata beyond the identifier, title and language (:func:`.epub_package.new_book`)."""
-    meta = ctx.article.meta
+#: a package metadata entry as EbookLib holds it: (namespace "DC" or None, name, value, attributes)
+MetaEntry = tuple[str | None, str, str | None, dict[str, str]]
+
+
+def metadata_entries(meta, key: str = "") -> list[MetaEntry]:
+    """An article's descriptive metadata beyond its identifier, title and language:
+    subtitle, creators and contributors with their roles, publisher, date, rights,
+    licence, source, subjects, description, collections. Ids start with ``key`` (a
+    book's chapters: :mod:`.epub_book`)."""
+    entries: list[MetaEntry] = []
 
     def dc(name: str, text: str, **attrs: str) -> None:
-        book.add_metadata("DC", name, text, {k.replace("_", "-"): v for k, v in attrs.items()})
+        entries.append(("DC", name, text, {k.replace("_", "-"): v for k, v in attrs.items()}))
 
     def prop(name: str, text: str, **attrs: str) -> None:
-        book.add_metadata(None, "meta", text, {"property": name, **{k.replace("_", "-"): v for k, v in attrs.items()}})
+        entries.append((None, "meta", text, {"property": name,
+                                             **{k.replace("_", "-"): v for k, v in attrs.items()}}))
 
     if meta.subtitle:
-        prop("title-type", "main", refines="#title")
-        dc("title", meta.subtitle, id="subtitle")
-        prop("title-type", "subtitle", refines="#subtitle")
+        prop("title-type", "main", refines=f"#{key}title")
+        dc("title", meta.subtitle, id=f"{key}subtitle")
+        prop("title-type", "subtitle", refines=f"#{key}subtitle")
     for index, person in enumerate(meta.contributors, start=1):
-        uid = f"creator-{index}"
+        uid = f"{key}creator-{index}"
         dc("creator" if person.role in CREATOR_ROLES else "contributor", person.name, id=uid)
         prop("role", person.role, refines=f"#{uid}", scheme="marc:relators")
         if person.file_as:
@@ -278,7 +309,7 @@ def _metadata(book: ebl.EpubBook, ctx: Context, identifier: str, a11y: epub_a11y
     if meta.rights:
         dc("rights", meta.rights)
     if meta.license and meta.license.startswith(("http://", "https://")):
-        book.add_metadata(None, "link", None, {"rel": "dcterms:license", "href": meta.license})
+        entries.append((None, "link", None, {"rel": "dcterms:license", "href": meta.license}))
     elif meta.license:
         prop("dcterms:license", meta.license)
     if meta.source:
@@ -288,8 +319,31 @@ def _metadata(book: ebl.EpubBook, ctx: Context, identifier: str, a11y: epub_a11y
     if meta.description:
         dc("description", meta.description)
     for index, name in enumerate(n for n in (meta.collection, meta.publication) if n):
-        prop("belongs-to-collection", name, id=f"collection-{index + 1}")
-        prop("collection-type", "series", refines=f"#collection-{index + 1}")
+        prop("belongs-to-collection", name, id=f"{key}collection-{index + 1}")
+        prop("collection-type", "series", refines=f"#{key}collection-{index + 1}")
+    return entries
+
+
+def add_fonts(book: ebl.EpubBook, fonts: list) -> None:
+    """The theme's embedded fonts as package items, and META-INF/encryption.xml for the obfuscated ones."""
+    for i, font in enumerate(fonts, start=1):
+        book.add_item(epub_package.item(f"font-{i}", font.href, font.media_type, font.data))
+    obfuscated = [f"{PACKAGE_DIR}/{font.href}" for font in fonts if font.obfuscated]
+    if obfuscated:
+        book.add_item(epub_package.item("encryption", epub_package.ENCRYPTION, "application/xml",
+                                        epub_fonts.encryption_document(obfuscated), manifest=False))
+
+
+def package_metadata(book: ebl.EpubBook, ctx: Context, identifier: str, a11y: epub_a11y.Accessibility,
+                     markers: list[epub_pages.Marker], cover_item: ebl.EpubItem, fonts: bool) -> None:
+    """The package metadata beyond the identifier, title and language (:func:`.epub_package.new_book`)."""
+    meta = ctx.article.meta
+
+    def prop(name: str, text: str, **attrs: str) -> None:
+        book.add_metadata(None, "meta", text, {"property": name, **{k.replace("_", "-"): v for k, v in attrs.items()}})
+
+    for namespace, name, value, attributes in metadata_entries(meta):
+        book.add_metadata(namespace, name, value, attributes)
     if markers:
         prop("pageBreakSource", f"{identifier} (PDF edition: theme {ctx.theme.name}, {_paper(ctx)})")
     for name, value in a11y.metadata():

@@ -19,6 +19,9 @@ item into the zip.
 * ``_write_opf_metadata``: a metadata value EbookLib could not write (it logs and
   drops what lxml refuses) stops the build instead of going missing.
 
+``finish_opf``, when given, completes the package element last, after the spine
+(a book's ``<collection>`` of each article's metadata: :mod:`.epub_book`).
+
 Files outside the manifest (``META-INF/encryption.xml``) are EbookLib items with
 ``manifest=False``. :func:`write` then rewrites EbookLib's zip so that the same book
 gives the same bytes: ``mimetype`` first and stored, the container, encryption and
@@ -99,7 +102,7 @@ class Writer(ebl.EpubWriter):
     the package element's language and prefixes."""
 
     def __init__(self, name, book: ebl.EpubBook, *, nav: bytes, complete_ncx: Callable[[etree._Element], None],
-                 when: _dt.datetime):
+                 when: _dt.datetime, finish_opf: Callable[[etree._Element], None] | None = None):
         super().__init__(name, book, {
             "mtime": when.astimezone(_dt.timezone.utc),  # dcterms:modified
             "epub2_guide": False,  # the landmarks are in the navigation document
@@ -109,6 +112,7 @@ class Writer(ebl.EpubWriter):
         })
         self._nav = nav
         self._complete_ncx = complete_ncx
+        self._finish_opf = finish_opf
 
     def _get_nav(self, item):  # noqa: ARG002 - one navigation document, exporter's own
         return self._nav
@@ -141,14 +145,16 @@ class Writer(ebl.EpubWriter):
             root.set("prefix", " ".join(self.book.prefixes))
         else:
             root.attrib.pop("prefix", None)
+        if self._finish_opf is not None:
+            self._finish_opf(root)
         super()._write_opf_file(root)
 
 
 def write(book: ebl.EpubBook, *, nav: bytes, complete_ncx: Callable[[etree._Element], None],
-          when: _dt.datetime) -> bytes:
+          when: _dt.datetime, finish_opf: Callable[[etree._Element], None] | None = None) -> bytes:
     """The EPUB's bytes: EbookLib writes the package, then the zip is made reproducible."""
     made = io.BytesIO()
-    writer = Writer(made, book, nav=nav, complete_ncx=complete_ncx, when=when)
+    writer = Writer(made, book, nav=nav, complete_ncx=complete_ncx, when=when, finish_opf=finish_opf)
     writer.process()
     writer.write()
     with zipfile.ZipFile(made) as archive:

@@ -17,6 +17,7 @@ that is never referenced stays in the notes list at the end, keeping its number.
 from __future__ import annotations
 
 from lxml import etree
+from ..tree import remove_keep_tail
 
 __all__ = ["move_to_call_sites", "label_headings"]
 
@@ -32,10 +33,17 @@ def _classes(element: etree._Element) -> list[str]:
 
 
 def move_to_call_sites(root: etree._Element) -> int:
-    """Turn the page's endnotes into footnotes at their first reference; return how many."""
-    section = next((s for s in root.iter("section") if "notes" in _classes(s)), None)
-    if section is None:
-        return 0
+    """Turn the page's endnotes into footnotes at their first reference; return how many.
+    A page holding several articles (a book) has a notes list in each: each article's
+    notes go to the references in that article."""
+    moved = 0
+    for section in [s for s in root.iter("section") if "notes" in _classes(s)]:
+        scope = next((a for a in section.iterancestors("article")), root)
+        moved += _move_section(scope, section)
+    return moved
+
+
+def _move_section(root: etree._Element, section: etree._Element) -> int:
     ol = section.find("ol")
     if ol is None:
         return 0
@@ -59,9 +67,9 @@ def move_to_call_sites(root: etree._Element) -> int:
         moved += 1
     if not len(ol):
         parent = section.getparent()
-        _remove(section)
+        remove_keep_tail(section, keep_blank=False)
         if parent is not None and parent.tag == "div" and not len(parent) and not (parent.text or "").strip():
-            _remove(parent)
+            remove_keep_tail(parent, keep_blank=False)
     return moved
 
 
@@ -69,25 +77,12 @@ def _inside(element: etree._Element, ancestor: etree._Element) -> bool:
     return any(a is ancestor for a in element.iterancestors())
 
 
-def _remove(element: etree._Element) -> None:
-    parent = element.getparent()
-    if parent is None:
-        return
-    if element.tail and element.tail.strip():
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
-
-
 def _footnote(li: etree._Element, number: int) -> etree._Element:
     footnote = etree.Element("span", {"class": "footnote", "id": li.get("id"), "data-n": str(number)})
     if li.get("lang"):
         footnote.set("lang", li.get("lang"))
     for backlink in [a for a in li.iter("a") if "backlink" in _classes(a)]:
-        _remove(backlink)
+        remove_keep_tail(backlink, keep_blank=False)
     footnote.text = (li.text or "").strip() or None
     for child in list(li):
         footnote.append(child)

@@ -15,6 +15,7 @@ any browser without the folder it came from.
 from __future__ import annotations
 
 import base64
+import re
 import copy
 import datetime as _dt
 from dataclasses import dataclass, field
@@ -25,12 +26,14 @@ from markupsafe import Markup
 
 from ..fetch import FetchRefused
 from ..i18n import labels
-from ..model import EPUB_NS, XHTML_NS, Article
+from ..model import EPUB_NS, XHTML_NS, Article, text_of
 from ..pagesetup import Resolved, page_css, resolve
 from ..settings import Context
 from ..xmlparse import parse_xml
+from ..tree import remove_keep_tail
 
-__all__ = ["Page", "page", "print_page", "render", "to_html5", "format_date", "byline", "inline_images", "add_style"]
+__all__ = ["Page", "page", "print_page", "render", "to_html5", "format_date", "byline", "inline_images", "add_style",
+           "print_head_meta"]
 
 EPUB_TYPE = f"{{{EPUB_NS}}}type"
 MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -97,21 +100,7 @@ def page(ctx: Context, target: str) -> Page:
     notes_el = _notes_section(notes, numbers, words, target, referenced, _ids(body))
     _adapt(body, target)
 
-    head_meta: list[tuple[str, str]] = []
-    if target == "print":
-        head_meta += [("author", name) for name in (c.name for c in meta.contributors)]
-        if meta.description:
-            head_meta.append(("description", meta.description))
-        if meta.subjects:
-            head_meta.append(("keywords", ", ".join(meta.subjects)))
-        head_meta.append(("generator", "exporter"))
-        stamp = ctx.time.strftime("%Y-%m-%dT%H:%M:%SZ")
-        head_meta += [("dcterms.created", stamp), ("dcterms.modified", stamp)]
-        for name in ("publisher", "source", "rights", "identifier"):
-            if getattr(meta, name):
-                head_meta.append((f"dcterms.{name}", getattr(meta, name)))
-        if meta.date:
-            head_meta.append(("dcterms.date", meta.date))
+    head_meta = print_head_meta(meta, ctx.time) if target == "print" else []
 
     template = ctx.theme.env.get_template("page.xhtml.j2")
     markup = template.render(
@@ -149,6 +138,24 @@ def page(ctx: Context, target: str) -> Page:
                 notes=[(note.get("id"), numbers[note.get("id")]) for note in notes])
 
 
+def print_head_meta(meta, time: _dt.datetime) -> list[tuple[str, str]]:
+    """The print page's ``<meta name=… content=…>`` pairs for ``meta`` (a book's too)."""
+    head_meta = [("author", name) for name in (c.name for c in meta.contributors)]
+    if meta.description:
+        head_meta.append(("description", meta.description))
+    if meta.subjects:
+        head_meta.append(("keywords", ", ".join(meta.subjects)))
+    head_meta.append(("generator", "exporter"))
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ")
+    head_meta += [("dcterms.created", stamp), ("dcterms.modified", stamp)]
+    for name in ("publisher", "source", "rights", "identifier"):
+        if getattr(meta, name):
+            head_meta.append((f"dcterms.{name}", getattr(meta, name)))
+    if meta.date:
+        head_meta.append(("dcterms.date", meta.date))
+    return head_meta
+
+
 def _identifier(value: str | None) -> dict | None:
     """The article identifier for the page header: DOIs as their https://doi.org link."""
     if not value:
@@ -180,21 +187,10 @@ def _take_notes(body: etree._Element) -> list[etree._Element]:
     result = []
     for key in order:
         note = notes[key]
-        _remove_keep_tail(note)
+        remove_keep_tail(note, keep_blank=False)
         note.tail = None
         result.append(note)
     return result
-
-
-def _remove_keep_tail(el: etree._Element) -> None:
-    parent = el.getparent()
-    previous = el.getprevious()
-    if el.tail and el.tail.strip():
-        if previous is not None:
-            previous.tail = (previous.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
 
 
 def _number_references(body: etree._Element, notes: list[etree._Element], target: str) -> dict[str, int]:
@@ -279,11 +275,33 @@ def _notes_section(notes, numbers, words, target, referenced=None, used=None) ->
     return section
 
 
+#: a caption that already carries its number ("Figure 3.", "Table 2:", "Abb. 4", "Fig. S1")
+_LABELLED = re.compile(
+    r"\s*(fig(ure)?s?|tab(le)?s?|plates?|charts?|maps?|schemes?|boxe?s?|exhibits?|illustrations?|"
+    r"abb(ildung)?|tabelle|tableau|tabla|figura|imagen|afbeelding|rysunek|tabela)\.?\s*"
+    r"(s?\d+[a-z]?|[ivxlc]+)\b", re.IGNORECASE)
+
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def _add_class(el: etree._Element, name: str) -> None:
+    el.set("class", (el.get("class", "") + " " + name).strip())
+
+
 def _adapt(body: etree._Element, target: str) -> None:
     """Target-specific touches on the body that every writer of that target shares."""
     for figure in body.iter("figure"):
-        if figure.find("img") is None and figure.find("table") is None and figure.find("pre") is None:
-            figure.set("class", (figure.get("class", "") + " no-image").strip())
+        if figure.find("table") is not None:
+            _add_class(figure, "table-figure")
+        elif figure.find("img") is None and figure.find("pre") is None:
+            _add_class(figure, "no-image")
+        caption = figure.find("figcaption")
+        if caption is not None and _LABELLED.match(text_of(caption)):
+            _add_class(figure, "labelled")
+    for table in body.iter("table"):
+        caption = table.find("caption")
+        if caption is not None and _LABELLED.match(text_of(caption)):
+            _add_class(table, "labelled")
     for div in body.iter("div"):
         speaker = div.get("data-speaker")
         classes = div.get("class", "").split()
@@ -295,6 +313,13 @@ def _adapt(body: etree._Element, target: str) -> None:
                 label.tail = " " + (first.text or "")
                 first.text = None
                 first.insert(0, label)
+    if target == "print":
+        # A section without a heading of its own (the model's interview section) is an untitled
+        # entry in the HTML outline, which the Nu checker warns about; on the print page it is a
+        # plain group. The e-book page keeps the section: there it carries the qna semantics.
+        for section in body.iter("section"):
+            if not any(child.tag in _HEADINGS for child in section):
+                section.tag = "div"
     if target == "epub":
         for aside in body.iter("aside"):
             classes = aside.get("class", "").split()

@@ -81,50 +81,60 @@ class _captured:
         weasyprint.LOGGER.removeHandler(self.handler)
 
 
-def _stylesheet_texts(ctx: Context, resolved: Resolved) -> list[tuple[str, str | None]]:
-    """(CSS text, base URL) in cascade order; generated CSS has no base URL."""
+def _stylesheet_texts(ctx: Context, resolved: Resolved, extra_css: tuple[str, ...] = ()
+                      ) -> list[tuple[str, str | None]]:
+    """(CSS text, base URL) in cascade order; generated CSS has no base URL. ``extra_css``
+    names theme files read after ``paged.css`` (a book's: ``book.css``, ``book-paged.css``)."""
     sheets: list[tuple[str, str | None]] = []
     sheets += [(p.read_text(encoding="utf-8"), p.resolve().as_uri()) for p in ctx.theme.css_files("print.css")]
     sheets.append((page_css(resolved), None))
     sheets += [(p.read_text(encoding="utf-8"), p.resolve().as_uri()) for p in ctx.theme.css_files("paged.css")]
+    for name in extra_css:
+        sheets += [(p.read_text(encoding="utf-8"), p.resolve().as_uri()) for p in ctx.theme.css_files(name)]
     if press_css(resolved):
         sheets.append((press_css(resolved), None))
     return sheets
 
 
-def print_document(ctx: Context, fit: dict[int, int] | None = None
+def print_document(ctx: Context, fit: dict[int, int] | None = None, page=None, extra_css: tuple[str, ...] = ()
                    ) -> tuple[weasyprint.HTML, list[weasyprint.CSS], bytes, Resolved]:
     """The print page as WeasyPrint objects (all fetching confined), its HTML bytes and
     the resolved page setup. ``fit`` maps tables (by document order) to how much
     smaller to set them: 1 small type (``table.fit``), 2 smaller and wrapped inside
-    words if need be (``table.fit.fit-more``)."""
+    words if need be (``table.fit.fit-more``). ``page``, when given, makes a print page
+    other than the article's (``() -> (root, resolved)``, image sources absolute: a
+    book's, :mod:`exporter.writers.book_pdf`); ``extra_css`` as in :func:`_stylesheet_texts`."""
     fit = fit or {}
-    pg, resolved = html.print_page(ctx)
-    for img in pg.images:
-        img.set("src", ctx.url_for(img.get("src", "")))
-    for a in pg.root.iter("a"):  # only exporter attaches files to a PDF
+    if page is None:
+        pg, resolved = html.print_page(ctx)
+        for img in pg.images:
+            img.set("src", ctx.url_for(img.get("src", "")))
+        root = pg.root
+    else:
+        root, resolved = page()
+    for a in root.iter("a"):  # only exporter attaches files to a PDF
         rel = [token for token in a.get("rel", "").split() if token.lower() != "attachment"]
         if rel:
             a.set("rel", " ".join(rel))
         else:
             a.attrib.pop("rel", None)
     if resolved.notes == "foot":
-        footnotes.move_to_call_sites(pg.root)
-    footnotes.label_headings(pg.root)
-    for index, table in enumerate(pg.root.iter("table")):
+        footnotes.move_to_call_sites(root)
+    footnotes.label_headings(root)
+    for index, table in enumerate(root.iter("table")):
         level = fit.get(index, 0)
         if level:
             extra = ["fit"] + (["fit-more"] if level > 1 else [])
             table.set("class", " ".join([*table.get("class", "").split(), *extra]))
-    page_bytes = html.to_html5(pg.root)
+    page_bytes = html.to_html5(root)
     base_url = ctx.article.source.resolve().as_uri()
     document = weasy.html(page_bytes.decode("utf-8"), base_url=base_url, fetcher=ctx.fetcher)
     stylesheets = [weasy.css(text, base_url=url or base_url, fetcher=ctx.fetcher)
-                   for text, url in _stylesheet_texts(ctx, resolved)]
+                   for text, url in _stylesheet_texts(ctx, resolved, extra_css)]
     return document, stylesheets, page_bytes, resolved
 
 
-def layout(ctx: Context):
+def layout(ctx: Context, page=None, extra_css: tuple[str, ...] = ()):
     """The print page laid out in pages (a ``weasyprint.Document``), once per document.
 
     Both the PDF writer and anything that needs to know where pages break (the EPUB
@@ -137,7 +147,7 @@ def layout(ctx: Context):
         fit: dict[int, int] = {}
         with _captured(ctx):
             while True:
-                html_doc, stylesheets, page_bytes, resolved = print_document(ctx, fit)
+                html_doc, stylesheets, page_bytes, resolved = print_document(ctx, fit, page, extra_css)
                 document = weasy.render(html_doc, stylesheets, diagnostics=ctx.diagnostics,
                                         source=ctx.article.source, **options)
                 wide = _overflowing_tables(html_doc, document)
@@ -153,7 +163,7 @@ def layout(ctx: Context):
                 hint="split the table or cut columns, or use a single-column theme or a wider --page-size")
         _check_image_resolution(ctx, document, resolved)
         digest = hashlib.sha256(page_bytes)
-        for text, _ in _stylesheet_texts(ctx, resolved):
+        for text, _ in _stylesheet_texts(ctx, resolved, extra_css):
             digest.update(text.encode("utf-8"))
         digest.update(repr(sorted(options.items())).encode("utf-8"))
         ctx.cache["layout"] = (document, digest.hexdigest()[:32])
@@ -161,7 +171,9 @@ def layout(ctx: Context):
     return ctx.cache["layout"]
 
 
-def render(ctx: Context) -> bytes:
+def render(ctx: Context, attachments: list | None = None) -> bytes:
+    """The PDF of the laid-out print page (:func:`layout`). Archival variants that carry
+    their source attach the article's (``attachments`` replaces it: a book's articles)."""
     document, identifier = layout(ctx)
     resolved: Resolved = ctx.cache["page_setup"]
     variant = resolved.setup.pdf_variant
@@ -169,7 +181,7 @@ def render(ctx: Context) -> bytes:
                                                 if variant.weasyprint.startswith("pdf/a") else None)
     options = pdf_options(ctx)
     if variant.attach_source:
-        options["attachments"] = [_source_attachment(ctx)]
+        options["attachments"] = [_source_attachment(ctx)] if attachments is None else attachments
     with _captured(ctx):
         return document.write_pdf(pdf_identifier=identifier.encode("ascii"),
                                   finisher=_Finisher(resolved.setup.bleed_mm), **options)
@@ -286,13 +298,13 @@ class _Finisher:
             root["IDTree"] = tree.reference
 
 
-def _source_attachment(ctx: Context) -> weasyprint.Attachment:
+def _source_attachment(ctx: Context, name: str | None = None, fetcher=None) -> weasyprint.Attachment:
     from ..modelfile import dump_model
 
     naive = ctx.time.replace(tzinfo=None)
     return weasyprint.Attachment(
-        string=dump_model(ctx.article).decode("utf-8"), url_fetcher=ctx.fetcher,
-        name=f"{ctx.article.stem}.xhtml", description="The article's source in the exporter model (docs/model.md)",
+        string=dump_model(ctx.article).decode("utf-8"), url_fetcher=fetcher or ctx.fetcher,
+        name=name or f"{ctx.article.stem}.xhtml", description="The article's source in the exporter model (docs/model.md)",
         created=naive, modified=naive, relationship="Source")
 
 

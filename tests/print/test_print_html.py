@@ -78,6 +78,10 @@ def test_html_is_valid_and_self_contained(printed):
         # only the PDF engine sees paged.css
         assert "string-set" not in style and "float: footnote" not in style
         assert tree.get("class").startswith("page-")
+        # no untitled sections in the outline (the Nu checker warns about them)
+        assert not tree.xpath("//section[not(h1 | h2 | h3 | h4 | h5 | h6 | header)]"), path
+    seed = lxml_html.fromstring(printed(CASES[0])[1].read_bytes())
+    assert seed.xpath("//div[contains(@class, 'interview')]/div[contains(@class, 'question')]")
 
 
 def test_reproducible_pdf_and_html(tmp_path):

@@ -67,9 +67,10 @@ def test_default_fetcher_never_called(tmp_path, monkeypatch, isolate):
         monkeypatch.setattr(isolation, "can_isolate", lambda: False)
     args = ["build", str(tmp_path / "src"), "-o", str(tmp_path / "out"), "--to", "pdf", "--theme", str(theme)]
     assert main(args) == 0
+    from exporter.checks.gate import stem_of
     from exporter.pipeline import discover
 
-    expected = sorted(f"{p.stem}.pdf" for p in discover([tmp_path / "src"]))
+    expected = sorted(f"{stem_of(p)}.pdf" for p in discover([tmp_path / "src"]))
     assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.name != MANIFEST) == expected
     assert spy.calls == []
     figures.add("attacks")
