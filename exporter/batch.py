@@ -162,7 +162,9 @@ def _skipped(job: Job, entry: dict, output: Path) -> BuildResult:
                        diagnostics=diagnostics_from_json(entry.get("diagnostics")))
 
 
-_WARM_UP_TEXT = "---\ntitle: Warm-up\nlang: en\n---\n\nA *short* paragraph.[^1]\n\n## A heading\n\n- an item\n\n[^1]: A note.\n"
+#: exporter's own small article, built in the parent before workers fork (it lives in the
+#: package, so the warm-up reads nothing outside exporter's own files)
+WARM_UP_SOURCE = Path(__file__).resolve().parent / "warmup" / "warm-up.md"
 
 
 def _warm_up(settings: Settings | None = None, theme=None) -> None:
@@ -179,18 +181,13 @@ def _warm_up(settings: Settings | None = None, theme=None) -> None:
     PIL.Image.init()
     if settings is None or os.environ.get("EXPORTER_NO_WARM_UP"):
         return
-    import tempfile
-
     from .pipeline import load, render
 
-    with tempfile.TemporaryDirectory(prefix="exporter-warm-up-") as folder:
-        source = Path(folder) / "warm-up.md"
-        source.write_text(_WARM_UP_TEXT, encoding="utf-8")
-        try:
-            own = replace(settings, metadata=None, strict=False)
-            render(load(source, own), own, theme)
-        except Exception:  # noqa: BLE001 - only a head start; the real builds report their own problems
-            pass
+    try:
+        own = replace(settings, metadata=None, strict=False)
+        render(load(WARM_UP_SOURCE, own), own, theme)
+    except Exception:  # noqa: BLE001 - only a head start; the real builds report their own problems
+        pass
 
 
 @dataclass
