@@ -3,9 +3,9 @@
 :func:`run` starts a command and, while it runs, samples the memory of its whole
 process tree every 50 ms from ``/proc``: the sum of the resident set sizes (RSS) of
 the command and all its descendants, and keeps the largest sum. That is an upper
-bound: pages a forked worker still shares with its parent count in both. It also
-returns the largest resident set of any single process of the tree, from the kernel's
-own accounting (``wait4``'s ``ru_maxrss``), which no sampling can miss.
+bound: pages a forked worker still shares with its parent count in both — and the
+largest single process seen. (The kernel's ``ru_maxrss`` is no use here: a process
+forked from this large one and then exec'd keeps this one's high-water mark.)
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ class Measured:
     returncode: int
     #: peak of the whole tree's resident memory, sampled (bytes); 0 where /proc is missing
     peak_tree: int
-    #: largest single process's peak RSS (bytes), from the kernel
+    #: largest single process's RSS (bytes), sampled. (Not wait4's ru_maxrss: a child
+    #: forked from a large parent inherits the parent's high-water mark across exec.)
     peak_process: int
 
 
@@ -55,15 +56,17 @@ def _rss(pid: int) -> int:
         return 0
 
 
-def tree_memory(root: int) -> int:
-    """The resident memory of ``root`` and all its descendants now (bytes)."""
+def tree_memory(root: int) -> tuple[int, int]:
+    """The resident memory of ``root`` and all its descendants now, and of the largest
+    of them (bytes)."""
     children = _children()
-    total, todo = 0, [root]
+    total, largest, todo = 0, 0, [root]
     while todo:
         pid = todo.pop()
-        total += _rss(pid)
+        rss = _rss(pid)
+        total, largest = total + rss, max(largest, rss)
         todo += children.get(pid, [])
-    return total
+    return total, largest
 
 
 def run(command: list[str], *, cwd: Path | None = None, env: dict | None = None, quiet: bool = True,
@@ -72,23 +75,23 @@ def run(command: list[str], *, cwd: Path | None = None, env: dict | None = None,
     sink = subprocess.DEVNULL if quiet else None
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=sink, stderr=sink)
-    peak = [0]
+    peak = [0, 0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
             if Path("/proc").is_dir():
-                peak[0] = max(peak[0], tree_memory(process.pid))
+                total, largest = tree_memory(process.pid)
+                peak[0], peak[1] = max(peak[0], total), max(peak[1], largest)
             done.wait(interval)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    _, status, usage = os.wait4(process.pid, 0)
+    process.wait()
     seconds = time.perf_counter() - started
     done.set()
     sampler.join()
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return Measured(seconds, process.returncode, peak[0], usage.ru_maxrss * 1024)
+    return Measured(seconds, process.returncode, peak[0], peak[1])
 
 
 def run_many(commands: list[list[str]], workers: int, *, env: dict | None = None) -> Measured:
@@ -98,9 +101,8 @@ def run_many(commands: list[list[str]], workers: int, *, env: dict | None = None
     queue = list(reversed(commands))
     lock = threading.Lock()
     codes: list[int] = []
-    peaks: list[int] = []
     current: set[int] = set()
-    peak_tree = [0]
+    peak_tree = [0, 0]
     done = threading.Event()
 
     def worker() -> None:
@@ -112,18 +114,18 @@ def run_many(commands: list[list[str]], workers: int, *, env: dict | None = None
             process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             with lock:
                 current.add(process.pid)
-            _, status, usage = os.wait4(process.pid, 0)
-            process.returncode = os.waitstatus_to_exitcode(status)
+            process.wait()
             with lock:
                 current.discard(process.pid)
                 codes.append(process.returncode)
-                peaks.append(usage.ru_maxrss * 1024)
 
     def sample() -> None:
         while not done.is_set():
             with lock:
                 pids = list(current)
-            peak_tree[0] = max(peak_tree[0], sum(tree_memory(pid) for pid in pids))
+            sizes = [tree_memory(pid) for pid in pids]
+            peak_tree[0] = max(peak_tree[0], sum(total for total, _ in sizes))
+            peak_tree[1] = max([peak_tree[1], *(largest for _, largest in sizes)])
             done.wait(0.05)
 
     threads = [threading.Thread(target=worker) for _ in range(workers)]
@@ -137,7 +139,7 @@ def run_many(commands: list[list[str]], workers: int, *, env: dict | None = None
     done.set()
     sampler.join()
     failed = [code for code in codes if code != 0]
-    return Measured(seconds, failed[0] if failed else 0, peak_tree[0], max(peaks, default=0))
+    return Measured(seconds, failed[0] if failed else 0, peak_tree[0], peak_tree[1])
 
 
 def human_bytes(size: int) -> str:

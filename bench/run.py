@@ -273,7 +273,7 @@ def scaling(work: Path, sizes: list[int], env: dict, results: dict) -> str:
     best = min(m.seconds for m in again)
     results["scaling"] = {"runs": data, "rebuild_seconds": [m.seconds for m in again], "rebuild_skipped": skipped}
     text = table(["articles", "workers", "seconds", "articles/s", "2 ÷ 1 workers", "peak memory (tree RSS)",
-                  "largest process (RSS)", "ok"], rows)
+                  "largest process (RSS, sampled)", "ok"], rows)
     text += f"\n\nno-change rebuild of {largest} articles (all formats, 2 workers): **{best:.2f} s** " \
             f"(best of 3; runs: {', '.join(f'{m.seconds:.2f}' for m in again)} s; {skipped} skipped, " \
             f"peak {human_bytes(max(m.peak_tree for m in again))})"

@@ -162,8 +162,9 @@ def _skipped(job: Job, entry: dict, output: Path) -> BuildResult:
                        diagnostics=diagnostics_from_json(entry.get("diagnostics")))
 
 
-#: exporter's own small article, in a folder of its own (the only folder its build may read)
-_WARM_UP = Path(__file__).parent / "warmup" / "warm-up.md"
+#: exporter's own small article, built in the parent before workers fork (it lives in the
+#: package, so the warm-up reads nothing outside exporter's own files)
+WARM_UP_SOURCE = Path(__file__).resolve().parent / "warmup" / "warm-up.md"
 
 
 def _warm_up(settings: Settings | None = None, theme=None) -> None:
@@ -184,7 +185,7 @@ def _warm_up(settings: Settings | None = None, theme=None) -> None:
 
     try:
         own = replace(settings, metadata=None, strict=False)
-        render(load(_WARM_UP, own), own, theme)
+        render(load(WARM_UP_SOURCE, own), own, theme)
     except Exception:  # noqa: BLE001 - only a head start; the real builds report their own problems
         pass
 

@@ -349,3 +349,18 @@ def test_manifest_takes_any_title_and_file_name(tmp_path):
     assert set(statuses(report).values()) == {"ok"}
     assert build(*args) == 0
     assert set(statuses(report).values()) == {"skipped"}
+
+
+def test_the_warm_up_article_builds_cleanly():
+    """The article the parent builds before forking workers is in the package (so the
+    warm-up reads nothing outside exporter's own files) and builds without a problem."""
+    from exporter.pipeline import load, render
+    from exporter.settings import Settings
+    from exporter.diagnostics import Severity
+    from exporter.themes import load_theme
+
+    assert batch.WARM_UP_SOURCE.is_file() and "exporter" in batch.WARM_UP_SOURCE.parts
+    settings = Settings(formats=("html", "epub"), isolate=False)
+    article = load(batch.WARM_UP_SOURCE, settings)
+    rendered = render(article, settings, load_theme("magazine"))
+    assert set(rendered) == {"html", "epub"} and not article.diagnostics.at_least(Severity.WARNING)

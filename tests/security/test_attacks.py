@@ -120,8 +120,12 @@ def _build_group(key: str, root: Path, loopback: Loopback):
     before = len(loopback.requests)
     stdout = io.StringIO()
     # The program's own start-up, before recording: importing WeasyPrint finds its libraries with
-    # ctypes, which probes the temporary folder once per process (nothing a source chooses).
+    # ctypes, which probes the temporary folder once per process, and the first guess of a media
+    # type reads the system's /etc/mime.types (nothing a source chooses).
+    import mimetypes
+
     import exporter.writers.pdf  # noqa: F401
+    mimetypes.init()
     try:
         with AUDIT.recording() as records, redirect_stdout(stdout):
             code = main(args)
