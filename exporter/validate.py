@@ -8,6 +8,7 @@ with a hint that says what the model allows instead.
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 
 from lxml import etree
@@ -139,6 +140,9 @@ def _check_element(el: etree._Element, notes: set) -> list[Problem]:
         elif scheme and scheme != "data" or src.startswith("//"):
             found.append(Problem(line, f"image source '{src[:80]}' is not a local file",
                                  "download the image next to the source and use a relative path"))
+    if tag == "dl" and not _terms_then_descriptions(el):
+        found.append(Problem(line, "a definition list must be groups of terms (dt) each followed by a "
+                             "description (dd)", "give every term a <dd>, or make the list a <ul>"))
     if tag == "aside" and "note" in el.get("class", "").split() and not el.get("id"):
         found.append(Problem(line, "a note needs an id", "give the note an id that a.noteref points at"))
     for name in ("colspan", "rowspan", "span", "start", "value"):
@@ -146,6 +150,12 @@ def _check_element(el: etree._Element, notes: set) -> list[Problem]:
         if value is not None and not value.lstrip("-").isdigit():
             found.append(Problem(line, f"{name}='{value}' is not a number", ""))
     return found
+
+
+def _terms_then_descriptions(dl: etree._Element) -> bool:
+    """HTML's content model for <dl>: one or more dt, then one or more dd, repeated."""
+    tags = "".join({"dt": "t", "dd": "d"}.get(child.tag, "") for child in dl if isinstance(child.tag, str))
+    return not tags or re.fullmatch(r"(t+d+)+", tags) is not None
 
 
 def _check_link(href: str, line: int | None) -> list[Problem]:

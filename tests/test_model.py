@@ -34,6 +34,7 @@ def test_valid_document_loads(tmp_path):
     ("<p class=\"weird\">x</p>\n", 6, "class 'weird' is not defined for <p>"),
     ("<p>x<a class=\"noteref\" href=\"#nope\"/></p>\n", 6, "note reference to '#nope'"),
     ("<section>loose text</section>\n", 6, "text directly inside <section>"),
+    ("<dl><dt>a</dt><dd>b</dd><dt>term without a description</dt></dl>\n", 6, "definition list"),
 ])
 def test_invalid_documents_name_the_line(tmp_path, inner, line, words):
     with pytest.raises(ModelError) as caught:

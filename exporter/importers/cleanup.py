@@ -75,6 +75,25 @@ def tidy(body: etree._Element) -> None:
             el.text = el.text.rstrip(" \t\n\r\f") or None
 
 
+def fix_definition_lists(body: etree._Element) -> None:
+    """Make every <dl> groups of terms followed by descriptions, as HTML requires.
+
+    A list of terms only (a table of contents made with <dl>, as DocBook does) becomes a
+    <ul>; terms at the end with no description get an empty one; descriptions before the
+    first term get an empty term."""
+    for dl in list(body.iter("dl")):
+        items = [child for child in dl if isinstance(child.tag, str)]
+        if items and all(child.tag == "dt" for child in items):
+            dl.tag = "ul"
+            for child in items:
+                child.tag = "li"
+            continue
+        if items and items[0].tag == "dd":
+            dl.insert(dl.index(items[0]), etree.Element("dt"))
+        if items and items[-1].tag == "dt":
+            items[-1].addnext(etree.Element("dd"))
+
+
 def drop_empty(body: etree._Element) -> None:
     changed = True
     while changed:

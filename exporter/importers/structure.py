@@ -392,3 +392,4 @@ def finish(body: etree._Element, diagnostics: Diagnostics, source: Path, *, head
     cleanup.fix_notes(body)
     cleanup.tidy(body)
     cleanup.close_heading_gaps(body)  # again: empty headings may have gone
+    cleanup.fix_definition_lists(body)  # last: emptied descriptions may have gone

@@ -67,3 +67,15 @@ def test_jekyll_post_with_front_matter_and_site_images(tmp_path):
 def test_undeclared_encoding_falls_back_with_a_diagnostic(tmp_path):
     article = imported(tmp_path, "latin.html", "<p>Caf\xe9 cr\xe8me</p>".encode("cp1252"))
     assert find(article, "//p/text()") == ["Café crème"] and "S006" in codes(article)
+
+
+def test_definition_lists_are_made_valid(tmp_path):
+    """DocBook's HTML makes its contents a <dl> of terms only; HTML wants dt then dd."""
+    page = ("<html lang='en'><head><title>Lists</title></head><body>"
+            "<dl><dt>1. Introduction</dt><dt>2. Entries</dt></dl>"
+            "<dl><dd>a description first</dd><dt>term</dt><dd>its description</dd><dt>last term</dt></dl>"
+            "<p>Text.</p></body></html>")
+    article = imported(tmp_path, "lists.html", page)
+    assert find(article, "//ul/li/text()") == ["1. Introduction", "2. Entries"]
+    assert [el.tag for el in find(article, "//dl/*")] == ["dt", "dd", "dt", "dd", "dt", "dd"]
+    assert find(article, "//dl/dt[last()]/text()") == ["last term"]
