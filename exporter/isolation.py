@@ -102,41 +102,41 @@ def can_isolate() -> bool:
     return hasattr(os, "fork") and sys.platform != "win32"
 
 
+_NO_LIMIT = ("0", "none", "off", "unlimited")
+
+
+def _quantity(text: str, units: dict[str, float], example: str, what: str, value: str | None = None) -> float | None:
+    """A positive number with an optional unit suffix; ``0``/``none`` = no limit (None).
+    ``value`` is ``text`` already normalised by the caller (messages quote ``text``)."""
+    value = text.strip().lower().replace(" ", "") if value is None else value
+    if value in _NO_LIMIT:
+        return None
+    factor = units.get(value[-1:], 1)
+    number = value[:-1] if value[-1:] in units else value
+    try:
+        amount = float(number) * factor
+    except ValueError:
+        raise ValueError(f"{text!r} is not a {what} (e.g. {example})") from None
+    if amount <= 0:
+        raise ValueError(f"{text!r} is not a positive {what}")
+    return amount
+
+
 def parse_size(text: str) -> int | None:
     """``512M``, ``2G``, ``1.5GiB``, ``300000`` (bytes); ``0``/``none`` = no limit."""
     value = text.strip().lower().replace(" ", "")
-    if value in ("0", "none", "off", "unlimited"):
-        return None
     units = {"k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
     for suffix in ("ib", "b"):
         if value.endswith(suffix) and value[:-len(suffix)][-1:] in units:
             value = value[:-len(suffix)]
             break
-    factor = units.get(value[-1:], 1)
-    number = value[:-1] if value[-1:] in units else value
-    try:
-        size = float(number) * factor
-    except ValueError:
-        raise ValueError(f"{text!r} is not a size (e.g. 512M, 2G)") from None
-    if size <= 0:
-        raise ValueError(f"{text!r} is not a positive size")
-    return int(size)
+    size = _quantity(text, units, "512M, 2G", "size", value)
+    return None if size is None else int(size)
 
 
 def parse_seconds(text: str) -> float | None:
     """``90``, ``2.5``, ``10m``, ``1h``; ``0``/``none`` = no limit."""
-    value = text.strip().lower()
-    if value in ("0", "none", "off", "unlimited"):
-        return None
-    factor = {"s": 1, "m": 60, "h": 3600}.get(value[-1:], 1)
-    number = value[:-1] if value[-1:] in "smh" else value
-    try:
-        seconds = float(number) * factor
-    except ValueError:
-        raise ValueError(f"{text!r} is not a duration (e.g. 90, 10m)") from None
-    if seconds <= 0:
-        raise ValueError(f"{text!r} is not a positive duration")
-    return seconds
+    return _quantity(text, {"s": 1, "m": 60, "h": 3600}, "90, 10m", "duration")
 
 
 def _mib(size: int | None) -> str:

@@ -36,10 +36,7 @@ class Floats:
                 first.text = text(label) + " " + (first.text or "")
 
     def _table_wrap(self, el: etree._Element, target: etree._Element, level: int) -> None:
-        figure = etree.SubElement(target, "figure")
-        figure.sourceline = el.sourceline
-        if el.get("id"):
-            figure.set("id", el.get("id"))
+        figure = _figure_for(el, target)
         self._caption(el, figure)
         tables = [c for c in el if local(c) in ("table", "alternatives", "graphic", "array")]
         for child in tables:
@@ -177,10 +174,7 @@ class Floats:
                                      hint="check the rights before reusing this figure or table")
 
     def _figure(self, el: etree._Element, target: etree._Element, level: int) -> None:
-        figure = etree.SubElement(target, "figure")
-        figure.sourceline = el.sourceline
-        if el.get("id"):
-            figure.set("id", el.get("id"))
+        figure = _figure_for(el, target)
         for child in el:
             tag = local(child)
             if tag == "graphic":
@@ -239,10 +233,7 @@ class Floats:
                              hint="EPUB and PDF carry the text; publish the file alongside if readers need it")
 
     def _supplement(self, el: etree._Element, target: etree._Element, level: int) -> None:
-        figure = etree.SubElement(target, "figure")
-        figure.sourceline = el.sourceline
-        if el.get("id"):
-            figure.set("id", el.get("id"))
+        figure = _figure_for(el, target)
         self._caption(el, figure)
         for child in el:
             if local(child) in ("p",):
@@ -296,10 +287,7 @@ class Floats:
             target.append(content)
             return
         if label or el.get("id"):
-            figure = etree.SubElement(target, "figure")
-            figure.sourceline = el.sourceline
-            if el.get("id"):
-                figure.set("id", el.get("id"))
+            figure = _figure_for(el, target)
             if content.tag in ("code", "span"):
                 p = etree.SubElement(figure, "p")
                 p.append(content)
@@ -356,3 +344,11 @@ class Floats:
             if local(child) == "ref-list":
                 self._references(child, section, level + 1)
 
+
+def _figure_for(el: etree._Element, target: etree._Element) -> etree._Element:
+    """A new <figure> in ``target`` standing for the JATS float ``el`` (its line and id)."""
+    figure = etree.SubElement(target, "figure")
+    figure.sourceline = el.sourceline
+    if el.get("id"):
+        figure.set("id", el.get("id"))
+    return figure
