@@ -8,7 +8,7 @@ setup:
 	@bash scripts/setup.sh
 
 dist: setup
-	exporter build sources -o dist
+	exporter build sources -o dist --allow-read sources
 
 test: setup
 	python -m pytest -n auto
@@ -20,3 +20,7 @@ bench:
 
 clean:
 	rm -rf dist out .pytest_cache
+
+# the red-team suite with every published payload in a document of its own (tests/security/external/)
+redteam: setup
+	EXPORTER_REDTEAM=full python -m pytest -n auto tests/security/test_external.py

@@ -148,7 +148,7 @@ def load_book(project_file: Path, settings: Settings, theme: Theme) -> Book:
     """Read the project and load, validate and transform every chapter."""
     from .pipeline import load
 
-    project = read_project(Path(project_file))
+    project = read_project(Path(project_file), settings.allow_read)
     time = build_time()
     chapter_settings = dataclasses.replace(settings, metadata=None, link_documents=True)
     meta = dataclasses.replace(project.meta, contributors=list(project.meta.contributors),
@@ -183,7 +183,7 @@ def load_book(project_file: Path, settings: Settings, theme: Theme) -> Book:
     ctx = Context(settings=settings, article=holder, theme=theme, time=time)
     roots = list(dict.fromkeys([project.root, *(c.article.root for c in chapters)]))
     ctx.fetcher = ConfinedFetcher(
-        [*roots, *theme.dirs], holder.diagnostics, source=str(project.file), allow_hosts=settings.allow_hosts,
+        [*roots, *settings.allow_read, *theme.dirs], holder.diagnostics, source=str(project.file), allow_hosts=settings.allow_hosts,
         max_resource_bytes=settings.max_resource_bytes, max_document_bytes=settings.max_document_bytes,
         max_image_pixels=settings.max_image_pixels)
     book = Book(project=project, ctx=ctx, chapters=chapters, parts=parts, words=book_labels(meta.language))

@@ -74,6 +74,14 @@ def _hosts(value: str) -> list[str]:
     return hosts
 
 
+def _folder(value: str) -> Path:
+    """``--allow-read DIR``: an existing folder, resolved."""
+    path = Path(value)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value!r} is not a folder")
+    return path.resolve()
+
+
 def _limit_size(value: str) -> int | None:
     try:
         return parse_size(value)
@@ -113,6 +121,10 @@ def _parser() -> argparse.ArgumentParser:
         safety.add_argument("--allow-network", action="extend", type=_hosts, default=[], metavar="HOST",
                             help="let sources fetch resources from this host (off by default); repeat the "
                                  "option or separate hosts with commas: a.org,b.org")
+        safety.add_argument("--allow-read", action="append", type=_folder, default=[], metavar="DIR",
+                            help="let sources below DIR read any file in DIR (by default a source reads "
+                                 "only its own folder, a book only its own); site paths such as "
+                                 "/assets/x.png resolve against it; repeatable")
         safety.add_argument("--max-resource-bytes", type=_size, default=MAX_RESOURCE_BYTES, metavar="SIZE",
                             help="largest file a document may use, e.g. 50M (default: 50M)")
         safety.add_argument("--max-document-bytes", type=_size, default=MAX_DOCUMENT_BYTES, metavar="SIZE",
@@ -225,6 +237,7 @@ def _metadata(args: argparse.Namespace) -> Metadata | None:
 
 def _settings(args: argparse.Namespace, **extra) -> Settings:
     return Settings(metadata=_metadata(args), allow_hosts=frozenset(args.allow_network),
+                    allow_read=tuple(dict.fromkeys(args.allow_read)),
                     max_resource_bytes=args.max_resource_bytes, max_document_bytes=args.max_document_bytes,
                     **extra)
 
@@ -357,6 +370,8 @@ def _check_parser(sub) -> None:
                        help="source files or folders the outputs were built from, matched by name "
                             "(needed by completeness and --twice; repeatable)")
     check.add_argument("--theme", default="magazine", help="the theme the outputs were built with (for --twice)")
+    check.add_argument("--allow-read", action="append", type=_folder, default=[], metavar="DIR",
+                       help="the folders the sources were allowed to read when built (--allow-read of build)")
     check.add_argument("--format", choices=("text", "json"), default="text", help="report format")
     _check_options(check)
     print_options(check)  # for --twice: the print options the outputs were built with
@@ -382,7 +397,7 @@ def _check(args: argparse.Namespace) -> int:
     targets = check_gate.find_outputs(args.outputs)
     if args.source:
         check_gate.match_sources(targets, discover(args.source))
-    settings = Settings(theme=args.theme, page=_page_setup(args))
+    settings = Settings(theme=args.theme, page=_page_setup(args), allow_read=tuple(dict.fromkeys(args.allow_read)))
     theme = load_theme(args.theme) if args.twice else None  # a bad --theme is a usage error up front
     gate = check_gate.run(targets, _gate_options(args, settings, theme, bool(args.source)))
     _write_junit(args, gate)

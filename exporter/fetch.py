@@ -37,6 +37,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from .confine import Refusal, inside, real_path
 from .diagnostics import Diagnostics
 
 __all__ = ["ConfinedFetcher", "FetchRefused", "Refusal", "read_regular", "inside",
@@ -65,7 +66,14 @@ MEDIA_TYPES = {
     ".xml": "application/xml",
     ".txt": "text/plain",
 }
-_NOT_IMAGES = ("text/css", "font/")
+#: magic numbers -> the media type the bytes are, whatever the file is called
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"), (b"BM", "image/bmp"), (b"II*\x00", "image/tiff"), (b"MM\x00*", "image/tiff"),
+    (b"\x00\x00\x01\x00", "image/x-icon"),
+    (b"OTTO", "font/otf"), (b"\x00\x01\x00\x00", "font/ttf"), (b"true", "font/ttf"), (b"ttcf", "font/collection"),
+    (b"wOFF", "font/woff"), (b"wOF2", "font/woff2"),
+)
 
 
 def media_type_for(name: str) -> str:
@@ -76,25 +84,12 @@ class FetchRefused(OSError):
     """A resource was refused or could not be read; the diagnostic is already recorded."""
 
 
-class Refusal(Exception):
-    """Why a local file cannot be read: a diagnostic code, a message and a hint."""
-
-    def __init__(self, code: str, message: str, hint: str) -> None:
-        super().__init__(message)
-        self.code, self.message, self.hint = code, message, hint
-
-
 @dataclass
 class Fetched:
     url: str
     data: bytes
     media_type: str
     path: Path | None = None
-
-
-def inside(real: Path, roots: list[Path]) -> bool:
-    """Whether the real path ``real`` is one of ``roots`` or lies below one."""
-    return any(real == root or root in real.parents for root in roots)
 
 
 def read_regular(path: Path, roots: list[Path], limit: int, *, shown: str | None = None) -> tuple[Path, bytes]:
@@ -104,8 +99,8 @@ def read_regular(path: Path, roots: list[Path], limit: int, *, shown: str | None
     large, R005 missing or unreadable). The size is checked before anything is read.
     """
     shown = shown or Path(path).name
-    real = Path(os.path.realpath(path))
-    roots = [Path(os.path.realpath(root)) for root in roots]
+    real = real_path(path, shown)
+    roots = [real_path(root) for root in roots]
     if not inside(real, roots):
         raise Refusal("R001", f"{shown}: outside the source folder",
                       "copy the file next to the source and refer to it with a relative path")
@@ -210,13 +205,15 @@ class ConfinedFetcher:
 
     # -- exporter's own interface -------------------------------------------------
     def get(self, url: str) -> Fetched:
-        """Return the bytes of ``url`` or raise :class:`FetchRefused` (diagnostic recorded)."""
-        if url in self.fetched:
-            return self.fetched[url]
+        """Return the bytes of ``url`` or raise :class:`FetchRefused` (diagnostic recorded).
+
+        A resource is read once, but every use counts against the document's budget:
+        an image shown 150 times is inlined 150 times in the print HTML."""
         if url in self.refused:
             raise FetchRefused(self.refused[url])
         try:
-            fetched = self._get(url)
+            fetched = self.fetched.get(url) or self._get(url)
+            self._count(url, len(fetched.data))
         except FetchRefused as error:
             self.refused[url] = str(error)
             raise
@@ -239,7 +236,6 @@ class ConfinedFetcher:
         else:
             self._refuse("R006", f"{_short(url)}: the URL scheme '{scheme}:' is not allowed",
                          "use a file next to the source, or a data: URL")
-        self._count(url, len(fetched.data))
         return self._checked(fetched)
 
     def path_for(self, url: str) -> Path:
@@ -247,7 +243,10 @@ class ConfinedFetcher:
         return self._allowed_path(url)
 
     def is_allowed_local(self, path: Path) -> bool:
-        return inside(Path(os.path.realpath(path)), self.roots)
+        try:
+            return inside(real_path(path), self.roots)
+        except Refusal:
+            return False
 
     # -- helpers ------------------------------------------------------------------
     def _refuse(self, code: str, message: str, hint: str) -> None:
@@ -283,7 +282,10 @@ class ConfinedFetcher:
             self._refuse("R001", f"{_short(url)}: file URLs on other hosts are not allowed",
                          "refer to files next to the source with a relative path")
         raw = Path(urllib.request.url2pathname(parts.path))
-        real = Path(os.path.realpath(raw))
+        try:
+            real = real_path(raw, _short(url))
+        except Refusal as refusal:
+            self._refuse(refusal.code, refusal.message, refusal.hint)
         if not inside(real, self.roots):
             self._refuse("R001", f"{_short(url)}: outside the source folder",
                          "copy the file next to the source and refer to it with a relative path")
@@ -299,30 +301,40 @@ class ConfinedFetcher:
         return Fetched(url, data, media_type_for(real.name), path=real)
 
     def _checked(self, fetched: Fetched) -> Fetched:
-        """Images as every consumer may see them: SVG cleaned, raster bombs refused."""
-        from .svgsafe import SVGRefused, clean_svg, looks_like_svg
+        """The resource as every consumer may see it, its type read from its bytes (never
+        from its name or the URL's claim) before any limit is checked: raster images over
+        the pixel limit refused, anything that could be read as XML cleaned as SVG (or
+        refused), style sheets passed as text."""
+        from .svgsafe import SVGRefused, clean_svg
 
         name = _relative(fetched.path, self.roots) if fetched.path else _short(fetched.url, 60)
-        if fetched.media_type == "image/svg+xml" or (
-                not fetched.media_type.startswith(_NOT_IMAGES) and looks_like_svg(fetched.data)):
-            try:
-                data, removed = clean_svg(fetched.data, name, self.max_image_pixels)
-            except SVGRefused as error:
-                self._refuse("R010", f"SVG image {name} refused: {error}",
-                             "save the image again from a drawing program, without a DOCTYPE or entities")
-            if removed:
-                self.diagnostics.add("R009", f"removed from SVG image {name}: {', '.join(removed[:5])}"
-                                     + (" …" if len(removed) > 5 else ""), file=self.source,
-                                     hint="SVG images may not run scripts or refer to other files")
-            return Fetched(fetched.url, data, "image/svg+xml", fetched.path)
-        if fetched.media_type.startswith(_NOT_IMAGES):
+        kind = sniff(fetched.data)
+        if kind is not None and kind.startswith("font/"):
+            return Fetched(fetched.url, fetched.data, kind, fetched.path)
+        if kind is not None:  # a raster image, whatever it was called
+            size = image_size(fetched.data)
+            if size is not None and size[0] * size[1] > self.max_image_pixels:
+                self._refuse("R008", f"image {name} is {size[0]} × {size[1]} pixels, over the limit of "
+                             f"{self.max_image_pixels / 1e6:.0f} megapixels",
+                             "scale the image down; print needs about 300 pixels per inch")
+            return Fetched(fetched.url, fetched.data, kind, fetched.path)
+        if fetched.media_type == "text/css" and not _markup(fetched.data):
             return fetched
-        size = image_size(fetched.data)
-        if size is not None and size[0] * size[1] > self.max_image_pixels:
-            self._refuse("R008", f"image {name} is {size[0]} × {size[1]} pixels, over the limit of "
-                         f"{self.max_image_pixels / 1e6:.0f} megapixels",
-                         "scale the image down; print needs about 300 pixels per inch")
-        return fetched
+        # Anything else may be read as SVG by a consumer (WeasyPrint tries every image
+        # that is not a raster as SVG): it is an SVG image, cleaned, or it is refused.
+        if not _markup(fetched.data):
+            self._refuse("R007", f"{name} refused: its bytes are not an image (PNG, JPEG, GIF, WebP, SVG) "
+                         "or a style sheet", "check that the file is what its name says")
+        try:
+            data, removed = clean_svg(fetched.data, name, self.max_image_pixels)
+        except SVGRefused as error:
+            self._refuse("R010", f"SVG image {name} refused: {error}",
+                         "use PNG, JPEG, GIF, WebP or a clean SVG file (no DOCTYPE or entities)")
+        if removed:
+            self.diagnostics.add("R009", f"removed from SVG image {name}: {', '.join(removed[:5])}"
+                                 + (" …" if len(removed) > 5 else ""), file=self.source,
+                                 hint="SVG images may not run scripts or refer to other files")
+        return Fetched(fetched.url, data, "image/svg+xml", fetched.path)
 
     def _check_host(self, url: str) -> None:
         host = (urllib.parse.urlsplit(url).hostname or "").lower()
@@ -346,6 +358,27 @@ class ConfinedFetcher:
         if len(data) > self.max_resource_bytes:
             self._refuse("R004", f"{_short(url)}: over the per-resource limit", "use a smaller file")
         return Fetched(final, data, media_type)
+
+
+def sniff(data: bytes) -> str | None:
+    """The media type of a raster image or a font, read from its first bytes; None for
+    anything else (text: style sheets, SVG, or not a resource at all)."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    for magic, media_type in _MAGIC:
+        if data.startswith(magic):
+            return media_type
+    if data[4:12] in (b"ftypavif", b"ftypavis", b"ftypheic", b"ftypmif1"):
+        return "image/avif"
+    return None
+
+
+def _markup(data: bytes) -> bool:
+    """Whether the bytes could be read as XML: markup first (after a byte-order mark and
+    white space), or text in a UTF-16/32 encoding."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"\x00<", b"<\x00")):
+        return True
+    return data.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n\x0c").startswith(b"<")
 
 
 def image_size(data: bytes) -> tuple[int, int] | None:

@@ -265,6 +265,25 @@ ELEMENTS: dict[str, Rule] = {
 }
 
 #: URL schemes allowed in links; images and other resources are local or data: only.
+#: the presentation MathML the model keeps (importers reduce MathML to it: importers.mathml)
+MATHML_TOKENS = frozenset({"mi", "mn", "mo", "ms", "mtext"})
+MATHML_ELEMENTS = MATHML_TOKENS | frozenset({
+    "math", "mspace", "mrow", "mfrac", "msqrt", "mroot", "mstyle", "merror", "mpadded", "mphantom",
+    "mfenced", "menclose", "msub", "msup", "msubsup", "munder", "mover", "munderover", "mmultiscripts",
+    "mprescripts", "none", "mtable", "mtr", "mlabeledtr", "mtd", "maligngroup", "malignmark", "mstack",
+    "mlongdiv", "msgroup", "msrow", "mscarries", "mscarry", "msline", "semantics", "annotation",
+})
+MATHML_ATTRS = frozenset({
+    "display", "alttext", "mathvariant", "mathsize", "dir", "displaystyle", "scriptlevel", "fence",
+    "separator", "stretchy", "symmetric", "largeop", "movablelimits", "accent", "accentunder", "lspace",
+    "rspace", "minsize", "maxsize", "form", "linethickness", "numalign", "denomalign", "bevelled", "open",
+    "close", "separators", "notation", "columnalign", "rowalign", "columnspan", "rowspan", "columnlines",
+    "rowlines", "frame", "framespacing", "equalrows", "equalcolumns", "columnspacing", "rowspacing", "width",
+    "height", "depth", "voffset", "align", "side", "minlabelspacing", "encoding", "lquote", "rquote",
+    "linebreak", "indentalign", "charalign", "stackalign", "position", "shift", "location", "crossout",
+    "longdivstyle", "decimalpoint", "subscriptshift", "superscriptshift",
+})
+
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "doi", "urn"})
 
 

@@ -46,7 +46,7 @@ def load(source: Path, settings: Settings | None = None) -> Article:
     if settings.metadata is not None:
         article.meta.update(settings.metadata)
     finish_metadata(article)
-    validate(article)
+    validate(article, documents=settings.link_documents)
     return article
 
 

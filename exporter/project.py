@@ -9,10 +9,11 @@ otherwise silently change the book)::
 
     exporter.toml:14: error: 'articles': no such file: 'harbor-ledger.xhtml' (hint: …)
 
-Paths in the file are relative to its folder. A book reads only inside its *root*,
-by default the folder of ``exporter.toml``; ``[build] root = ".."`` widens it to a
-folder above, explicitly (the sample book in ``sources/quarterly/`` does this to use
-the sample articles beside it).
+Paths in the file are relative to its folder. A book reads only its own folder (the
+folder of ``exporter.toml``): nothing in the file can widen that. The person running
+exporter may, with ``--allow-read DIR`` (the sample book in ``sources/quarterly/``
+uses the sample articles beside it: ``exporter build sources --allow-read sources``).
+Every path is resolved by :class:`exporter.confine.Root`, the one choke point.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .confine import Refusal, Root
 from .errors import SourceError
-from .fetch import Refusal, read_regular
+from .fetch import read_regular
 from .model import ROLES, Contributor, Metadata, valid_date, valid_language
 from .tomllines import Lines, locate
 
@@ -100,8 +102,8 @@ def book_name(path: Path) -> str:
     else its folder's name (also when the file has problems: building it reports them)."""
     try:
         return read_project(Path(path)).name
-    except SourceError:
-        return Path(path).resolve().parent.name
+    except SourceError as error:
+        return getattr(error, "project_name", None) or Path(path).resolve().parent.name
 
 
 def project_in(folder: Path) -> Path | None:
@@ -189,8 +191,10 @@ def _typed(value: Any, kind: str, path: tuple, problems: _Problems):
 
 # -- reading ----------------------------------------------------------------------------------
 
-def read_project(path: Path) -> Project:
-    """Read and check ``exporter.toml``; raise :class:`SourceError` listing every problem."""
+def read_project(path: Path, allow_read: tuple[Path, ...] | list[Path] = ()) -> Project:
+    """Read and check ``exporter.toml``; raise :class:`SourceError` listing every problem.
+
+    ``allow_read``: the folders the command line lets sources read (``--allow-read``)."""
     path = Path(path)
     if path.is_dir():
         found = project_in(path)
@@ -223,7 +227,7 @@ def read_project(path: Path) -> Project:
                 _check_keys(data[key], key, (key,), problems)
 
     build = data.get("build") if isinstance(data.get("build"), dict) else {}
-    root = _root(build, folder, problems)
+    root = _root(build, folder, tuple(allow_read), problems)
     name = _output_name(build, folder, problems)
     layout = _typed(build.get("pdf_layout", "auto"), _STR, ("build", "pdf_layout"), problems) or "auto"
     if layout not in LAYOUTS:
@@ -260,28 +264,25 @@ def read_project(path: Path) -> Project:
                          "list each article once", line=entry.line)
         else:
             seen[key] = entry
-    problems.raise_if_any()
-    return Project(file=path, folder=folder, root=root, name=name, meta=meta, parts=parts,
+    try:
+        problems.raise_if_any()
+    except SourceError as error:
+        error.project_name = name  # type: ignore[attr-defined]  # book_name still knows it
+        raise
+    return Project(file=path, folder=folder, root=root.home, name=name, meta=meta, parts=parts,
                    title_page=flags["title_page"] is not False, imprint=flags["imprint"] is not False,
                    imprint_text=imprint_text, contents=flags["contents"] is not False,
                    introduction=introduction, pdf_layout=layout, cover=cover, lines=lines)
 
 
-def _root(build: dict, folder: Path, problems: _Problems) -> Path:
-    value = build.get("root")
-    if value is None:
-        return folder.resolve()
-    if _typed(value, _STR, ("build", "root"), problems) is None:
-        return folder.resolve()
-    root = (folder / value).resolve()
-    if Path(value).is_absolute() or not (folder.resolve() == root or folder.resolve().is_relative_to(root)):
-        problems.add(("build", "root"), f"root '{value}' is not this folder or a folder above it",
-                     'write a relative path upwards, such as root = ".."')
-        return folder.resolve()
-    if not root.is_dir():
-        problems.add(("build", "root"), f"root '{value}' is not a folder")
-        return folder.resolve()
-    return root
+def _root(build: dict, folder: Path, allow_read: tuple[Path, ...], problems: _Problems) -> Root:
+    """The book's own folder, plus what the command line allows; ``[build] root``, which
+    once let the file widen it, is an error that says what to do instead."""
+    if "root" in build:
+        problems.add(("build", "root"), "a project file cannot widen the folder a book reads",
+                     "remove 'root' and let the book read a folder above with the command line's "
+                     "--allow-read DIR")
+    return Root(folder, granted=allow_read)
 
 
 def _output_name(build: dict, folder: Path, problems: _Problems) -> str:
@@ -346,7 +347,7 @@ def _metadata(book: dict, problems: _Problems) -> Metadata:
     return meta
 
 
-def _parts(data: dict, folder: Path, root: Path, problems: _Problems) -> list[PartSpec]:
+def _parts(data: dict, folder: Path, root: Root, problems: _Problems) -> list[PartSpec]:
     has_articles, has_parts = "articles" in data, "part" in data
     if has_articles and has_parts:
         problems.add(("articles",), "the book lists articles both at the top level and in [[part]] tables",
@@ -376,7 +377,7 @@ def _parts(data: dict, folder: Path, root: Path, problems: _Problems) -> list[Pa
     return parts
 
 
-def _articles(value: Any, path: tuple, folder: Path, root: Path, problems: _Problems) -> list[Entry]:
+def _articles(value: Any, path: tuple, folder: Path, root: Root, problems: _Problems) -> list[Entry]:
     items = _typed(value, "list", path, problems)
     if items is None:
         return []
@@ -394,7 +395,7 @@ def _articles(value: Any, path: tuple, folder: Path, root: Path, problems: _Prob
     return entries
 
 
-def _file(text: str, path: tuple, folder: Path, root: Path, problems: _Problems, *, what: str,
+def _file(text: str, path: tuple, folder: Path, root: Root, problems: _Problems, *, what: str,
           folders: bool = False) -> Entry | None:
     """A path the project names: relative, inside the root, existing."""
     line = problems.lines.of(*path)
@@ -408,10 +409,15 @@ def _file(text: str, path: tuple, folder: Path, root: Path, problems: _Problems,
                      "write the path from the folder of exporter.toml, e.g. articles/first.md")
         return None
     target = folder / given
-    real = target.resolve()
-    if not real.is_relative_to(root):
-        problems.add(path, f"'{key}': '{text}' is outside the book's folder ({root})",
-                     'move the file into the project folder, or widen it with [build] root = ".."')
+    try:
+        real = root.check(target, shown=text)
+    except Refusal as refusal:
+        if refusal.code == "R001":
+            problems.add(path, f"'{key}': '{text}' is outside the book's folder ({root.home})",
+                         "move the file into the project folder, or let the book read a folder above "
+                         "with the command line's --allow-read DIR")
+        else:
+            problems.add(path, f"'{key}': {refusal.message}", refusal.hint)
         return None
     if not target.exists():
         problems.add(path, f"'{key}': no such file: '{text}'",
@@ -425,7 +431,7 @@ def _file(text: str, path: tuple, folder: Path, root: Path, problems: _Problems,
     return Entry(path=shown, line=line, text=text)
 
 
-def _source(text: str, path: tuple, folder: Path, root: Path, problems: _Problems) -> Entry | None:
+def _source(text: str, path: tuple, folder: Path, root: Root, problems: _Problems) -> Entry | None:
     """An article or introduction: a file (or unpacked EPUB folder) that an importer reads."""
     from .errors import UsageError
     from .importers import importer_for

@@ -42,6 +42,9 @@ class Settings:
     formats: tuple[str, ...] = FORMATS
     theme: str = "magazine"
     allow_hosts: frozenset[str] = frozenset()
+    #: folders the person running exporter lets sources read besides their own folder
+    #: (``--allow-read``); nothing inside a source can add one (exporter.confine)
+    allow_read: tuple[Path, ...] = ()
     strict: bool = False
     metadata: Metadata | None = None
     max_resource_bytes: int = MAX_RESOURCE_BYTES
@@ -98,7 +101,7 @@ class Context:
 
     def __post_init__(self) -> None:
         self.fetcher = ConfinedFetcher(
-            [self.article.root, *self.theme.dirs],
+            [self.article.root, *self.settings.allow_read, *self.theme.dirs],
             self.article.diagnostics,
             source=str(self.article.source),
             allow_hosts=self.settings.allow_hosts,

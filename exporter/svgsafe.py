@@ -23,6 +23,7 @@ What was removed is reported once per image (``R009``); a refused image is ``R01
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import tinycss2
@@ -36,8 +37,11 @@ __all__ = ["clean_svg", "SVGRefused", "looks_like_svg", "SVG_NS"]
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
-#: namespaces whose elements never belong in an image (XInclude, HTML outside foreignObject)
-FOREIGN = ("{http://www.w3.org/2001/XInclude}", "{http://www.w3.org/1999/xhtml}")
+#: namespaces of drawing programs' metadata: removed without a word (they show nothing);
+#: elements of every other namespace but SVG's are removed and reported
+QUIET_NAMESPACES = ("http://www.inkscape.org/", "http://sodipodi.", "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+                    "http://creativecommons.org/", "http://purl.org/dc/", "http://ns.adobe.com/",
+                    "http://www.bohemiancoding.com/", "http://schemas.microsoft.com/visio/")
 
 #: elements removed with everything inside them
 DROP = frozenset({"script", "foreignObject", "iframe", "embed", "object", "handler", "listener",
@@ -50,6 +54,7 @@ EMPTY_WITHOUT_REFERENCE = frozenset({"image", "use", "feImage"})
 URL_FUNCTIONS = frozenset({"url", "src", "image", "image-set", "-webkit-image-set", "cross-fade", "element"})
 #: most elements an SVG image may have once its <use> references are expanded
 MAX_EXPANSION = 100_000
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 SAFE_DATA = ("data:image/png", "data:image/jpeg", "data:image/gif", "data:image/webp")
 
 
@@ -87,6 +92,45 @@ def _keeps_reference(el: etree._Element, max_pixels: int | None) -> bool:
     return bool(values) and all(_safe_reference(v) and not _embedded_too_big(v, max_pixels) for v in values)
 
 
+def _attribute_name(value: str) -> str:
+    """An animation's ``attributeName`` without its prefix (``xlink:href`` → ``href``)."""
+    return value.strip().rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
+
+
+def _value_is_safe(value: str) -> bool:
+    """Whether an attribute value, read as CSS (escapes decoded, as renderers read
+    presentation attributes), refers to nothing outside the image."""
+    if not any(c in value for c in "(\\:@"):
+        return True
+    return _css_is_safe("x{p:" + value + "}")
+
+
+def _animation_is_safe(el: etree._Element) -> bool:
+    """An animation may not set a reference or a style, nor set anything to a URL."""
+    if _attribute_name(el.get("attributeName", "")) in REFERENCE_ATTRS | {"style", "base"}:
+        return False
+    for name in ("to", "from", "by", "values"):
+        value = "".join((el.get(name) or "").split())
+        if _SCHEME.search(value) or not _value_is_safe(value):
+            return False
+    return True
+
+
+def _css_text(value: str) -> str:
+    """The value's CSS tokens serialised again (escapes decoded), lower case."""
+    nodes = tinycss2.parse_component_value_list(value, skip_comments=True)
+    return "".join(_decoded(node) for node in nodes).lower()
+
+
+def _decoded(node) -> str:
+    kind = getattr(node, "type", None)
+    if kind == "function":
+        return node.lower_name + "(" + "".join(_decoded(a) for a in node.arguments) + ")"
+    if kind in ("ident", "string", "url"):
+        return node.value
+    return node.serialize()
+
+
 def _css_is_safe(text: str) -> bool:
     """Whether a stylesheet (or a declaration list) refers to nothing outside the image."""
     rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
@@ -101,6 +145,10 @@ def _tokens_safe(nodes) -> bool:
         if kind == "url" and not _safe_reference(node.value):
             return False
         if kind == "function" and node.lower_name in URL_FUNCTIONS:
+            if node.lower_name in ("url", "src"):  # one address, however it is written
+                argument = "".join(_decoded(a) for a in node.arguments if getattr(a, "type", None) != "comment")
+                if not _safe_reference(argument.strip()):
+                    return False
             for argument in node.arguments:
                 if getattr(argument, "type", None) in ("string", "url") and not _safe_reference(argument.value):
                     return False
@@ -145,29 +193,44 @@ def clean_svg(data: bytes, name: str, max_pixels: int | None = None) -> tuple[by
     if not isinstance(root.tag, str) or _local(root.tag) != "svg" or root.tag not in ("svg", f"{{{SVG_NS}}}svg"):
         raise SVGRefused("the file is not an SVG image")
     report = Report()
+    svg_ns = root.tag.startswith("{")
+    gone: set[etree._Element] = set()
     for el in list(root.iter()):
         if not isinstance(el.tag, str):  # comments, entities (already refused), PIs (dropped)
             continue
+        if el is not root and any(a in gone for a in el.iterancestors()):  # inside a removed element
+            continue
         local = _local(el.tag)
-        if el.tag.startswith(FOREIGN) and el is not root:
-            report.add(f"<{local}> from {el.tag[1:].split('}')[0]}")
+        namespace = el.tag[1:].split("}")[0] if el.tag.startswith("{") else ""
+        if el is not root and (namespace != SVG_NS if svg_ns else namespace != ""):
+            if not namespace.startswith(QUIET_NAMESPACES):
+                report.add(f"<{local}> from {namespace or 'no namespace'}")
+            gone.add(el)
             el.getparent().remove(el)
             continue
         if local in DROP and el is not root:
             report.add(f"<{local}>")
+            gone.add(el)
             el.getparent().remove(el)
             continue
-        if local in ANIMATIONS and _local(el.get("attributeName", "")) in REFERENCE_ATTRS | {"style"}:
+        if local in ANIMATIONS and not _animation_is_safe(el):
             report.add(f"<{local}> changing a link")
+            gone.add(el)
             el.getparent().remove(el)
             continue
         if local == "style":
-            if not _css_is_safe(el.text or ""):
+            css = "".join(el.itertext())  # text after a child element is style sheet too
+            for child in list(el):
+                el.remove(child)
+            el.text = css
+            if not _css_is_safe(css):
                 report.add("<style> with outside references")
-                el.getparent().remove(el)
+                gone.add(el)
+            el.getparent().remove(el)
             continue
         if local in EMPTY_WITHOUT_REFERENCE and not _keeps_reference(el, max_pixels):
             report.add(f"<{local}> referring outside the image")
+            gone.add(el)
             el.getparent().remove(el)
             continue
         for attr in list(el.attrib):
@@ -188,8 +251,7 @@ def clean_svg(data: bytes, name: str, max_pixels: int | None = None) -> tuple[by
             elif attr_local == "style" and not _css_is_safe("x{" + value + "}"):
                 report.add("style attribute with outside references")
                 del el.attrib[attr]
-            elif attr_local != "style" and "url(" in value.replace(" ", "").lower() and not _css_is_safe(
-                    "x{p:" + value + "}"):
+            elif attr_local not in ("style", *REFERENCE_ATTRS) and not _value_is_safe(value):
                 report.add(f"{attr_local} with an outside reference")
                 del el.attrib[attr]
     if _expanded_size(root) > MAX_EXPANSION:

@@ -14,16 +14,22 @@ import urllib.parse
 from lxml import etree
 
 from .errors import ModelError
+from .links import allowed_link, normalized, web_url
 from .model import (
     ELEMENTS,
     GLOBAL_ATTRS,
     LINK_SCHEMES,
+    MATHML_ATTRS,
+    MATHML_ELEMENTS,
     MATHML_NS,
     ROLES,
     Article,
     valid_date,
     valid_language,
 )
+
+M = f"{{{MATHML_NS}}}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 __all__ = ["validate", "problems"]
 
@@ -35,7 +41,9 @@ class Problem(tuple):
         return super().__new__(cls, (line, message, hint))
 
 
-def problems(article: Article) -> list[Problem]:
+def problems(article: Article, *, documents: bool = False) -> list[Problem]:
+    """Every problem of ``article``; ``documents``: relative links to other files are
+    allowed (a book's articles: the book maps or unwraps them)."""
     found: list[Problem] = []
     meta = article.meta
     if not meta.title.strip():
@@ -69,18 +77,43 @@ def problems(article: Article) -> list[Problem]:
         if el.tag == "aside" and "note" in el.get("class", "").split():
             notes.add(el.get("id"))
     for el in body.iter(etree.Element):
-        found.extend(_check_element(el, notes))
+        found.extend(_check_element(el, notes, documents))
     return found
 
 
-def _check_element(el: etree._Element, notes: set) -> list[Problem]:
+def _check_math(el: etree._Element) -> list[Problem]:
+    """Presentation MathML only, nothing else inside it (after namespaces are resolved:
+    a ``<script>`` inside ``<math>`` is MathML-namespaced, and still not MathML)."""
+    line = el.sourceline
+    local = etree.QName(el).localname
+    if local not in MATHML_ELEMENTS:
+        return [Problem(line, f"<{local}> is not presentation MathML the model keeps",
+                        "use presentation MathML (mi, mo, mn, mrow, mfrac …), nothing else inside <math>")]
+    parent = el.getparent()
+    if local == "math" and parent is not None and parent.tag.startswith(M):
+        return [Problem(line, "<math> inside <math>", "nest <mrow>, not <math>")]
+    found = []
+    for name in el.attrib:
+        attr = etree.QName(name).localname if name.startswith("{") else name
+        if name.startswith("{") and name != XML_LANG or attr not in MATHML_ATTRS and name != XML_LANG:
+            found.append(Problem(line, f"attribute '{attr}' is not allowed on MathML <{local}>",
+                                 "MathML in the model carries presentation attributes only"))
+    return found
+
+
+def _check_element(el: etree._Element, notes: set, documents: bool = False) -> list[Problem]:
     line = el.sourceline
     tag = el.tag
     if not isinstance(tag, str):
         return []
+    parent = el.getparent()
+    in_math = parent is not None and isinstance(parent.tag, str) and parent.tag.startswith(M)
+    if tag.startswith(M):
+        return _check_math(el)
+    if in_math:
+        return [Problem(line, f"<{etree.QName(el).localname}> inside MathML is not part of the article model",
+                        "MathML holds MathML elements only; put text in <mtext>")]
     if tag.startswith("{"):
-        if tag.startswith(f"{{{MATHML_NS}}}"):
-            return []
         return [Problem(line, f"element {tag} is not part of the article model",
                         "use the elements listed in docs/model.md")]
     rule = ELEMENTS.get(tag)
@@ -131,7 +164,10 @@ def _check_element(el: etree._Element, notes: set) -> list[Problem]:
                 found.append(Problem(line, f"note reference to '{href}', which is not a note",
                                      "point href='#id' at an <aside class=\"note\" id=\"id\">"))
         elif href is not None:
-            found.extend(_check_link(href, line))
+            found.extend(_check_link(href, line, documents))
+    if el.get("cite") is not None and web_url(el.get("cite")) is None:
+        found.append(Problem(line, f"cite '{el.get('cite', '')[:80]}' is not a web address",
+                             "give the source's https:// address, or remove the attribute"))
     if tag == "img":
         src = el.get("src", "")
         scheme = _scheme(src)
@@ -158,16 +194,26 @@ def _terms_then_descriptions(dl: etree._Element) -> bool:
     return not tags or re.fullmatch(r"(t+d+)+", tags) is not None
 
 
-def _check_link(href: str, line: int | None) -> list[Problem]:
-    if href.startswith("#") or not href:
+def _check_link(href: str, line: int | None, documents: bool = False) -> list[Problem]:
+    if href.startswith("#") and len(href) > 1:
         return []
-    scheme = _scheme(href)
+    if allowed_link(href, documents=documents) == href:
+        return []
+    scheme = _scheme(normalized(href))
     if scheme is None:
         return [Problem(line, f"link '{href[:80]}' is not a valid URL", "fix the address")]
     if scheme and scheme not in LINK_SCHEMES:
         return [Problem(line, f"link scheme '{scheme}:' is not allowed",
                         "links may use: " + ", ".join(sorted(LINK_SCHEMES)))]
-    return []
+    if normalized(href).startswith(("//", "\\")):
+        return [Problem(line, f"link '{href[:80]}' has no scheme", "write it with https://")]
+    if normalized(href) != href:
+        return [Problem(line, f"link '{href[:80]!r}' has control characters or spaces around it",
+                        "write the address without them")]
+    if not href or href == "#":
+        return [Problem(line, "an empty link", "give the link an address, or remove it")]
+    return [Problem(line, f"link '{href[:80]}' points at a local file",
+                    "link to a web address (https://…) or to an id in the article (#id)")]
 
 
 def _scheme(url: str) -> str | None:
@@ -178,9 +224,9 @@ def _scheme(url: str) -> str | None:
         return None
 
 
-def validate(article: Article) -> None:
+def validate(article: Article, *, documents: bool = False) -> None:
     """Raise :class:`ModelError` listing every problem, or return."""
-    found = problems(article)
+    found = problems(article, documents=documents)
     if not found:
         return
     line, message, hint = found[0]

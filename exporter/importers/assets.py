@@ -10,10 +10,14 @@ and line says why:
   HOST`` lets the importer download it through the confined fetcher and embed it);
 * **S024** the reference leaves the source folder, or uses a scheme that is not allowed.
 
-Root-relative references (``/assets/x.png``) resolve against a *site root* when the
-importer knows one (a Jekyll site: the folder above ``_posts/``); otherwise they are
-missing. TIFF and BMP files, which neither EPUB nor browsers show, are converted to
-PNG and embedded.
+Every local reference is resolved by the document's :class:`~exporter.confine.Root`
+(the one choke point): relative to the folder it is written in, symbolic links
+resolved, refused when it leaves the source folder. Root-relative references
+(``/assets/x.png``) resolve only against a site folder the command line named
+(``--allow-read SITE``). A reference without an extension is tried with the usual
+image extensions, and each guess is confined like the reference itself. TIFF and BMP
+files, which neither EPUB nor browsers show, are converted to PNG and embedded; the
+type of every file is read from its bytes.
 """
 
 from __future__ import annotations
@@ -25,8 +29,9 @@ import posixpath
 import urllib.parse
 from pathlib import Path
 
+from ..confine import Refusal, Root
 from ..diagnostics import Diagnostics
-from ..fetch import MAX_RESOURCE_BYTES, ConfinedFetcher, FetchRefused
+from ..fetch import MAX_RESOURCE_BYTES, ConfinedFetcher, FetchRefused, sniff
 
 __all__ = ["Assets", "IMAGE_TYPES"]
 
@@ -42,16 +47,21 @@ GUESSES = (".jpg", ".png", ".gif", ".svg", ".webp", ".jpeg", ".tif", ".tiff")
 class Assets:
     """Resolve image references for one source (see the module documentation)."""
 
-    def __init__(self, source: Path, root: Path, diagnostics: Diagnostics, *, settings=None,
-                 base_dir: Path | None = None, site_root: Path | None = None) -> None:
+    def __init__(self, source: Path, root: Path | Root, diagnostics: Diagnostics, *, settings=None,
+                 base_dir: Path | None = None) -> None:
         self.source = source
-        self.home = Path(os.path.realpath(source.parent if source.is_file() or source.suffix else source))
-        self.root = Path(os.path.realpath(root))
-        self.diagnostics = diagnostics
         self.settings = settings
-        self.base_dir = base_dir or Path(os.path.realpath(source.parent if source.is_file() or source.suffix
-                                                           else source))
-        self.site_root = site_root
+        self.root = root if isinstance(root, Root) else root_for(root, settings)
+        #: the folder the model's relative srcs are written from (the source file's own)
+        self.home = Path(os.path.realpath(source.parent if source.is_file() or source.suffix else source))
+        self.diagnostics = diagnostics
+        #: the folder relative references are written from (an EPUB chapter's own folder)
+        self.base_dir = self.home
+        if base_dir is not None:
+            try:
+                self.base_dir = self.root.check(base_dir)
+            except Refusal:  # a document the container names outside itself: never read anyway
+                pass
         self.limit = getattr(settings, "max_resource_bytes", MAX_RESOURCE_BYTES)
 
     # -- public -------------------------------------------------------------------
@@ -61,7 +71,12 @@ class Assets:
             self.diagnostics.add("S022", f"{what} without a source file", file=self.source, line=line,
                                  hint="give the image a src")
             return None
-        parts = urllib.parse.urlsplit(src)
+        try:
+            parts = urllib.parse.urlsplit(src)
+        except ValueError:
+            self.diagnostics.add("S024", f"{what} '{_short(src)}' refused: not a valid URL", file=self.source,
+                                 line=line, hint="check the reference")
+            return None
         scheme = parts.scheme.lower()
         if scheme == "data":
             return self._data(src, line)
@@ -71,41 +86,55 @@ class Assets:
             self.diagnostics.add("S024", f"{what} '{_short(src)}' refused: the '{scheme}:' scheme is not allowed",
                                  file=self.source, line=line, hint="use a file next to the source")
             return None
+        if parts.netloc:
+            self.diagnostics.add("S024", f"{what} '{_short(src)}' refused: it names a host",
+                                 file=self.source, line=line, hint="use a file next to the source")
+            return None
         path = urllib.parse.unquote(parts.path)
-        if path.startswith("/"):
-            if self.site_root is None:
-                self.diagnostics.add("S022", f"{what} '{_short(src)}' is a site path and no site folder is known",
-                                     file=self.source, line=line,
-                                     hint="use a path relative to the source, or keep the source in its site's "
-                                          "_posts/ (or another _collection/) folder")
-                return None
-            candidate = self.site_root / path.lstrip("/")
-        else:
-            candidate = self.base_dir / path
-        return self.local(candidate, line, what=what, shown=src)
+        if path.startswith("/") and self.root.site is None:
+            self.diagnostics.add("S022", f"{what} '{_short(src)}' is a site path and no site folder is known",
+                                 file=self.source, line=line,
+                                 hint="use a path relative to the source, or name the site's folder with "
+                                      "--allow-read SITE")
+            return None
+        try:
+            found = self.root.resolve(path, self.base_dir, what=what)
+        except Refusal as refusal:
+            self._refused(refusal, src, line, what)
+            return None
+        return self._checked_local(found, line, what, src)
 
     def local(self, candidate: Path, line: int | None, *, what: str = "image", shown: str | None = None) -> str | None:
         """The model src for a local file (checked), or None with a diagnostic."""
         shown = shown or candidate.name
-        real = Path(os.path.realpath(candidate))
-        if not (real == self.root or self.root in real.parents):
-            self.diagnostics.add("S024", f"{what} '{_short(shown)}' refused: outside the source folder",
-                                 file=self.source, line=line,
-                                 hint="copy the file next to the source and refer to it with a relative path")
+        try:
+            found = self.root.check(candidate, shown=shown, what=what)
+        except Refusal as refusal:
+            self._refused(refusal, shown, line, what)
             return None
-        found = real if real.suffix else None
-        if found is None or not found.is_file():
-            for suffix in GUESSES if not real.suffix else ():
-                if real.with_name(real.name + suffix).is_file():
-                    found = real.with_name(real.name + suffix)
-                    break
+        return self._checked_local(found, line, what, shown)
+
+    def _refused(self, refusal: Refusal, src: str, line: int | None, what: str) -> None:
+        code = "S024" if refusal.code == "R001" else "S022"
+        message = refusal.message if refusal.message.startswith(what) else f"{what} '{_short(src)}': {refusal.message}"
+        self.diagnostics.add(code, message.replace(" is outside", " refused: outside"), file=self.source,
+                             line=line, hint=refusal.hint)
+
+    def _checked_local(self, real: Path, line: int | None, what: str, shown: str) -> str | None:
+        """``real`` is confined; find the file (guessing an extension, preferring a web
+        format beside a TIFF/BMP, each guess confined too) and say what the model holds."""
+        found = real if real.suffix and self.root.is_file(real) else None
+        if found is None and not real.suffix:
+            found = next((guess for suffix in GUESSES
+                          if self.root.is_file(guess := real.with_name(real.name + suffix))), None)
         if found is not None and found.suffix.lower() in CONVERTIBLE:
-            web = next((found.with_suffix(s) for s in IMAGE_TYPES if found.with_suffix(s).is_file()), None)
+            web = next((w for s in IMAGE_TYPES if self.root.is_file(w := found.with_suffix(s))), None)
             found = web or found
-        if found is None or not found.is_file():
+        if found is None:
             self.diagnostics.add("S022", f"{what} '{_short(shown)}' not found", file=self.source, line=line,
                                  hint="add the file next to the source, or remove the reference")
             return None
+        found = self.root.check(found)  # the real file a guess named (a link inside the folder)
         suffix = found.suffix.lower()
         if suffix in CONVERTIBLE:
             return self._convert(found, line, what, shown)
@@ -139,7 +168,7 @@ class Assets:
                                  file=self.source, line=line,
                                  hint=f"download it next to the source, or allow it with --allow-network {host}")
             return None
-        fetcher = ConfinedFetcher([self.root], Diagnostics(), source=str(self.source), allow_hosts=allowed,
+        fetcher = ConfinedFetcher(self.root.folders, Diagnostics(), source=str(self.source), allow_hosts=allowed,
                                   max_resource_bytes=self.limit)
         try:
             fetched = fetcher.get(url)
@@ -161,14 +190,18 @@ class Assets:
         from PIL import Image
 
         try:
-            if path.stat().st_size > self.limit:
-                raise OSError("too large")
-            with Image.open(path) as image:
+            _, raw = self.root.read(path, self.limit, shown=shown)
+            if sniff(raw) not in ("image/tiff", "image/bmp"):
+                raise OSError("its bytes are not a TIFF or BMP image")
+            with Image.open(io.BytesIO(raw)) as image:
                 image.load()
                 if image.mode not in ("RGB", "RGBA", "L", "LA"):
                     image = image.convert("RGBA" if "A" in image.mode else "RGB")
                 out = io.BytesIO()
                 image.save(out, "PNG", optimize=True)
+        except Refusal as refusal:
+            self._refused(refusal, shown, line, what)
+            return None
         except (OSError, ValueError, Image.DecompressionBombError) as error:
             self.diagnostics.add("S022", f"{what} '{_short(shown)}' could not be converted to PNG ({error})",
                                  file=self.source, line=line, hint="convert it to PNG or JPEG yourself")
@@ -194,14 +227,7 @@ def _short(url: str) -> str:
     return url if len(url) <= 100 else url[:97] + "…"
 
 
-def site_root_for(source: Path, levels: int = 4) -> Path | None:
-    """The folder of a Jekyll-style site holding ``source``: the parent of the nearest
-    ``_posts``/``_articles``/``_<collection>`` folder above it (at most ``levels`` up)."""
-    folder = source.resolve().parent
-    for _ in range(levels):
-        if folder.name.startswith("_") and len(folder.name) > 1 and folder.parent != folder:
-            return folder.parent
-        if folder.parent == folder:
-            break
-        folder = folder.parent
-    return None
+def root_for(home: Path, settings=None) -> Root:
+    """The :class:`Root` of a document whose own folder is ``home``: the folders the
+    command line allowed (``--allow-read``) are added, nothing else."""
+    return Root(home, granted=getattr(settings, "allow_read", ()))

@@ -102,12 +102,13 @@ def parse_with_entities(data: bytes, path: Path, diagnostics: Diagnostics) -> et
     names = named_references(data)
     if not names:
         return parse_xml(data, path)
-    doctype = _doctype(data)
-    public_id = doctype.group(2).decode("ascii", "replace") if doctype and doctype.group(2) else None
-    if doctype and doctype.group(5):
-        end = data.find(b"]>", doctype.end())
-        if _ENTITY_DECL.search(data[doctype.end(): end if end > 0 else len(data)]):
-            return parse_xml(data, path)  # refuses documents that declare entities, with its own message
+    # First read as plain XML (no DTD loaded, nothing expanded) to see what the document
+    # itself declares: libxml2 parses the internal subset, so no comment, string or
+    # processing instruction can hide a declaration from this check.
+    declared = parse_xml(data, path, allow_entities=True).docinfo
+    if declared.internalDTD is not None and any(True for _ in declared.internalDTD.iterentities()):
+        return parse_xml(data, path)  # refuses documents that declare entities, with its own message
+    public_id = declared.public_id
     if not known_public_id(public_id):
         what = f"its DTD ('{public_id}') is not one exporter knows" if public_id else "it names no known DTD"
         first = sorted(names)[0]

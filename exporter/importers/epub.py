@@ -33,7 +33,9 @@ from ..errors import SourceError
 from ..model import ROLES, Article, Contributor, Metadata, normalize_space, valid_date, valid_language
 from ..model import new_article
 from ..xmlparse import parse_xml
-from .assets import IMAGE_TYPES, Assets
+from ..confine import Refusal
+from ..links import allowed_link, normalized, scheme_of
+from .assets import IMAGE_TYPES, Assets, root_for
 from .safezip import SafeZip
 from .sanitize import Sanitizer, semantics_of
 from .structure import finish
@@ -60,16 +62,33 @@ def named_folder(folder: Path) -> Path:
 
 
 class _Folder:
-    def __init__(self, root: Path) -> None:
+    """An unpacked EPUB: every name in it (container rootfile, manifest items, images)
+    is resolved by the book folder's :class:`~exporter.confine.Root`; a name that is
+    absolute, climbs out, or goes through a link to outside is not in the book."""
+
+    def __init__(self, root: Path, settings=None) -> None:
         self.root = root
+        self.scope = root_for(root, settings)
+
+    def _path(self, name: str) -> Path:
+        if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+            raise Refusal("R001", f"'{name[:100]}' is an absolute path", "EPUB names are relative to the book")
+        return self.scope.check(self.root / name, shown=name)
 
     def has(self, name: str) -> bool:
-        return (self.root / name).is_file()
+        try:
+            return self.scope.is_file(self._path(name))
+        except Refusal:
+            return False
 
     def read(self, name: str) -> bytes:
-        from ._common import read_source
+        from ._common import MAX_SOURCE_BYTES
 
-        return read_source(self.root / name)
+        try:
+            return self.scope.read(self._path(name), MAX_SOURCE_BYTES, shown=name)[1]
+        except Refusal as refusal:
+            raise SourceError(f"'{name[:100]}': {refusal.message.split(': ', 1)[-1]}", file=self.root,
+                              hint=refusal.hint) from None
 
     def label(self, name: str) -> Path:
         return self.root / name
@@ -121,18 +140,16 @@ class _ZipAssets(Assets):
         return f"data:{media};base64," + base64.b64encode(data).decode("ascii")
 
 
-def _locate(path: Path) -> tuple[object, Path, str, Path]:
-    """(container, article source, OPF name inside the container, resource root)."""
+def _locate(path: Path, settings=None) -> tuple[object, Path, str, Path]:
+    """(container, article source, OPF name inside the container, resource root).
+
+    The root is the folder named (an unpacked EPUB), the package document's own folder
+    (an ``.opf`` file: nothing above it is read), or the ``.epub`` file's folder."""
     if path.is_dir():
-        container = _Folder(path)
+        container = _Folder(path, settings)
         return container, path, _rootfile(container, path), path
     if path.suffix.lower() == ".opf":
-        folder = path.parent
-        for candidate in [path.parent, *path.parent.parents][:4]:
-            if is_unpacked(candidate):
-                folder = candidate
-                break
-        return _Folder(folder), path, path.relative_to(folder).as_posix(), folder
+        return _Folder(path.parent, settings), path, path.name, path.parent
     return _Zip(path), path, "", path.parent
 
 
@@ -151,7 +168,7 @@ def _rootfile(container, path: Path) -> str:
 
 
 def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
-    container, source, opf_name, root = _locate(path)
+    container, source, opf_name, root = _locate(path, settings)
     if isinstance(container, _Zip) and not opf_name:
         if container.has("mimetype") and container.read("mimetype").strip() != b"application/epub+zip":
             diagnostics.add("S033", "the mimetype entry is not application/epub+zip", file=path,
@@ -395,13 +412,14 @@ class _Book:
         reported: set[str] = set()
 
         def hook(href: str, line: int | None) -> str | None:
-            href = href.strip()
+            href = normalized(href)
             if not href:
                 return None
-            parts = urllib.parse.urlsplit(href)
-            if parts.scheme or href.startswith("//"):
-                if parts.scheme.lower() in ("http", "https", "mailto", "doi", "urn"):
-                    return href
+            if scheme_of(href) or href.startswith(("//", "\\")):
+                return allowed_link(href)
+            try:
+                parts = urllib.parse.urlsplit(href)
+            except ValueError:
                 return None
             if not parts.path:
                 fragment = urllib.parse.unquote(parts.fragment)

@@ -27,7 +27,7 @@ from ..model import Article, Contributor, Metadata, new_article, normalize_space
 from ..model import XML_LANG
 from . import frontmatter
 from ._common import clean_text, read_source
-from .assets import Assets, site_root_for
+from .assets import Assets
 from .htmlparse import decode_html, parse_html
 from .sanitize import Sanitizer, local_name
 from .structure import finish
@@ -63,9 +63,7 @@ def read_tree(root: etree._Element, path: Path, diagnostics: Diagnostics, settin
         meta.update(fm_meta)
     if not meta.date and (name_date := frontmatter.date_from_name(path)):
         meta.date = name_date
-    site_root = site_root_for(path)
-    home = path.parent
-    assets = Assets(path, site_root or home, diagnostics, settings=settings, site_root=site_root)
+    assets = Assets(path, path.parent, diagnostics, settings=settings)
     if isinstance(rest.get("image"), str) and rest["image"]:
         cover = assets.image(rest["image"], 2, what="cover image")
         if cover and not cover.startswith("data:"):
@@ -91,7 +89,7 @@ def read_tree(root: etree._Element, path: Path, diagnostics: Diagnostics, settin
     if not meta.language:
         language = root.get("lang") or root.get(XML_LANG) or ""
         meta.language = language if valid_language(language) else ""
-    return Article(meta=meta, body=body, source=path, root=site_root or home, diagnostics=diagnostics)
+    return Article(meta=meta, body=body, source=path, root=path.parent, diagnostics=diagnostics)
 
 
 def _is_url(value: str | None) -> bool:

@@ -16,10 +16,12 @@ information", so it is printed and never lost (:func:`info_section`).
 from __future__ import annotations
 
 import re
+import urllib.parse
 from collections.abc import Callable
 
 from lxml import etree
 
+from ..links import web_url
 from ..model import Contributor, Metadata, normalize_space
 
 __all__ = ["metadata", "info_section", "date_of", "license_of"]
@@ -226,7 +228,7 @@ def info_section(article: etree._Element, meta: Metadata, inline: Inline, fn_inl
             if not href:
                 continue
             p = _p(section, "Related article:")
-            url = href if href.startswith("http") else "https://doi.org/" + href.removeprefix("doi:")
+            url = web_url(href) or "https://doi.org/" + urllib.parse.quote(href.removeprefix("doi:"), safe="/:;()._-")
             a = etree.SubElement(p, "a", href=url)
             a.text = _text(related) or href
     return section if len(section) > 1 else None
@@ -275,8 +277,8 @@ def _contributors(info: etree._Element, section: etree._Element, inline: Inline,
             value = _text(orcid)
             if "orcid" in (orcid.get("contrib-id-type") or "") and value:
                 li[-1].tail = (li[-1].tail or "") + ", ORCID "
-                a = etree.SubElement(li, "a", href=value if value.startswith("http") else
-                                     f"https://orcid.org/{value}")
+                a = etree.SubElement(li, "a", href=web_url(value) or
+                                     f"https://orcid.org/{urllib.parse.quote(value)}")
                 a.text = value.rsplit("/", 1)[-1]
         rows.append(li)
     if rows:

@@ -9,6 +9,7 @@ from lxml import etree
 
 from .jats_base import BLOCK, INLINE, M, SKIP, UNWRAP, XLINK, local, text
 from .mathml import clean_math
+from ..links import allowed_link, scheme_of
 from ..tree import append_text
 
 
@@ -40,14 +41,13 @@ class Inline:
         elif tag in ("ext-link", "uri", "self-uri"):
             href = (el.get(f"{XLINK}href") or text(el)).strip()
             kind = el.get("ext-link-type", "")
-            if kind == "doi" and not href.startswith("http"):
+            if kind == "doi" and scheme_of(href) not in ("http", "https"):
                 href = "https://doi.org/" + href.removeprefix("doi:")
             elif href.startswith("www."):
                 href = "https://" + href
             elif kind in ("pmid",) or not re.match(r"^(https?|ftp|mailto|doi|urn):", href):
                 href = ""
-            if href.startswith("ftp:"):
-                href = ""
+            href = allowed_link(href) or ""
             a = etree.SubElement(target, "a" if href else "span")
             if href:
                 a.set("href", href)

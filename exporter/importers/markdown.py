@@ -26,7 +26,7 @@ from ..diagnostics import Diagnostics
 from ..model import Article, new_article, normalize_space, text_of
 from . import frontmatter
 from ._common import clean_text, decode_text, read_source
-from .assets import Assets, site_root_for
+from .assets import Assets
 from .html import _title_from_heading
 from .htmlparse import parse_html
 from .sanitize import Sanitizer
@@ -75,8 +75,7 @@ def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
     root = parse_html(render(text), fragment=True)
     _source_lines(root)
     _kramdown_markdown(root)
-    site_root = site_root_for(path)
-    assets = Assets(path, site_root or path.parent, diagnostics, settings=settings, site_root=site_root)
+    assets = Assets(path, path.parent, diagnostics, settings=settings)
     if isinstance(rest.get("image"), str) and rest["image"]:
         cover = assets.image(rest["image"], first or 1, what="cover image")
         if cover and not cover.startswith("data:"):
@@ -91,7 +90,7 @@ def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
     _title_from_heading(body, meta)
     _heading_ids(body)
     finish(body, diagnostics, path)
-    return Article(meta=meta, body=body, source=path, root=site_root or path.parent, diagnostics=diagnostics)
+    return Article(meta=meta, body=body, source=path, root=path.parent, diagnostics=diagnostics)
 
 
 def _source_lines(root: etree._Element) -> None:

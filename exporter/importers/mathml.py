@@ -20,23 +20,10 @@ from ..tree import append_text
 __all__ = ["clean_math", "linear_text", "M"]
 
 M = f"{{{MATHML_NS}}}"
-TOKENS = {"mi", "mn", "mo", "ms", "mtext"}
-ELEMENTS = TOKENS | {
-    "math", "mspace", "mrow", "mfrac", "msqrt", "mroot", "mstyle", "merror", "mpadded", "mphantom",
-    "mfenced", "menclose", "msub", "msup", "msubsup", "munder", "mover", "munderover", "mmultiscripts",
-    "mprescripts", "none", "mtable", "mtr", "mlabeledtr", "mtd", "maligngroup", "malignmark", "mstack",
-    "mlongdiv", "msgroup", "msrow", "mscarries", "mscarry", "msline", "semantics", "annotation",
-}
-ATTRS = {
-    "display", "alttext", "mathvariant", "mathsize", "dir", "displaystyle", "scriptlevel", "fence",
-    "separator", "stretchy", "symmetric", "largeop", "movablelimits", "accent", "accentunder", "lspace",
-    "rspace", "minsize", "maxsize", "form", "linethickness", "numalign", "denomalign", "bevelled", "open",
-    "close", "separators", "notation", "columnalign", "rowalign", "columnspan", "rowspan", "columnlines",
-    "rowlines", "frame", "framespacing", "equalrows", "equalcolumns", "columnspacing", "rowspacing", "width",
-    "height", "depth", "voffset", "align", "side", "minlabelspacing", "encoding", "lquote", "rquote",
-    "linebreak", "indentalign", "charalign", "stackalign", "position", "shift", "location", "crossout",
-    "longdivstyle", "decimalpoint", "subscriptshift", "superscriptshift",
-}
+from ..model import MATHML_ATTRS as ATTRS
+from ..model import MATHML_ELEMENTS as ELEMENTS
+from ..model import MATHML_TOKENS as TOKENS
+
 SAFE_VALUE = str.maketrans("", "", "<>\"'`")
 
 

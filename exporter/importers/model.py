@@ -5,13 +5,38 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..diagnostics import Diagnostics
+from ..links import allowed_link, normalized, scheme_of
 from ..model import Article
 from ..modelfile import read_model
+from ..tree import unwrap
 from ._common import read_source
 
 
-def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:  # noqa: ARG001
+def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
     article = read_model(path, read_source(path))
     diagnostics.extend(article.diagnostics)
     article.diagnostics = diagnostics
+    _local_links(article, getattr(settings, "link_documents", False))
     return article
+
+
+def _local_links(article: Article, documents: bool) -> None:
+    """Links to local files (``other.xhtml``, ``/etc/passwd``) become their text (S025),
+    as in every importer: an output links to the web, to mail or inside itself. A book
+    keeps links to its other articles (``documents``) and maps them to chapters. Links
+    with a scheme the model does not allow are left for validation to refuse."""
+    for a in list(article.body.iter("a")):
+        href = a.get("href")
+        if href is None or "noteref" in a.get("class", "").split():
+            continue
+        url = normalized(href)
+        if scheme_of(url) or url.startswith(("#", "//", "\\\\")) or allowed_link(url, documents=documents):
+            continue
+        article.diagnostics.add("S025", f"link to '{href[:80]}' (a local file) kept as text", file=article.source,
+                                line=a.sourceline, hint="link to a web address (https://…) or to an id (#id)")
+        if a.get("id"):
+            a.tag = "span"
+            for name in ("href", "rel", "hreflang", "type"):
+                a.attrib.pop(name, None)
+        else:
+            unwrap(a)

@@ -35,6 +35,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..diagnostics import Diagnostics
+from ..links import allowed_link, normalized, scheme_of, web_url
 from ..model import ELEMENTS, EPUB_NS, GLOBAL_ATTRS, LINK_SCHEMES, MATHML_NS, XML_LANG, valid_language
 from .assets import Assets
 from .mathml import clean_math
@@ -322,7 +323,7 @@ class Sanitizer:
                     continue
                 value = str(max(0 if name in ("start", "value") else 1, min(int(value), 1000)))
             elif name in ("cite",):
-                value = self._href(value, el.sourceline, quiet=True) or ""
+                value = web_url(value) or ""
                 if not value:
                     continue
             elif name == "rel":
@@ -336,32 +337,39 @@ class Sanitizer:
             out.set("dir", "ltr")
 
     def _href(self, href: str, line: int | None, quiet: bool = False) -> str | None:
-        href = href.strip()
+        href = normalized(href)
         if self.link_hook is not None:
             return self.link_hook(href, line)
         if not href:
             return None
         if href.startswith("#"):
             return href if len(href) > 1 else None
-        if href.startswith("//"):
-            href = "https:" + href
-        scheme = urllib.parse.urlsplit(href).scheme.lower()
-        if scheme in ("javascript", "vbscript", "data", "livescript"):
+        if href.startswith(("//", "\\")):
+            href = "https:" + href.replace("\\", "/")
+        scheme = scheme_of(href)
+        if scheme in ("javascript", "vbscript", "data", "livescript", "file"):
             if not quiet:
                 self._report("S005", f"scheme-{line}", f"{scheme}: link removed; its text is kept", line,
                              "links may use http, https, mailto, doi or urn")
             return None
         if scheme in LINK_SCHEMES:
-            return href
+            kept = allowed_link(href)
+            if kept is None and not quiet:
+                self._report("S025", f"bad-{line}", f"link '{href[:80]}' is not a valid address; its text is kept",
+                             line, "fix the address")
+            return kept
         if scheme:
             if not quiet:
                 self._report("S025", f"scheme-{scheme}", f"{scheme}: link kept as text", line,
                              "links may use http, https, mailto, doi or urn")
             return None
-        if getattr(self.assets.settings, "link_documents", False) and _local_document(self.source, href):
-            return href  # a book links it to the chapter made from that document (exporter.book)
+        if getattr(self.assets.settings, "link_documents", False) and _local_document(self.assets, href):
+            return allowed_link(href, documents=True)  # a book links it to that document's chapter (exporter.book)
         if self.base_url:
-            return urllib.parse.urljoin(self.base_url, href)
+            try:
+                return allowed_link(urllib.parse.urljoin(self.base_url, href))
+            except ValueError:
+                return None
         if not quiet:
             self._report("S025", "relative", f"link to '{href[:80]}' (another page or file) kept as text", line,
                          "use absolute https:// links for pages outside the article")
@@ -552,7 +560,13 @@ def _text_around(el: etree._Element) -> bool:
     return bool(text_before.strip() or (el.tail or "").strip())
 
 
-def _local_document(source: Path, href: str) -> bool:
-    """True when a relative link points at a file beside the source (another article)."""
-    path = urllib.parse.unquote(urllib.parse.urlsplit(href).path)
-    return bool(path) and (Path(source).parent / path).is_file()
+def _local_document(assets, href: str) -> bool:
+    """True when a relative link points at a file beside the source (another article),
+    inside the folder the source may read (:class:`exporter.confine.Root`)."""
+    try:
+        path = urllib.parse.unquote(urllib.parse.urlsplit(href).path)
+    except ValueError:
+        return False
+    if not path or path.startswith("/") or "\x00" in path:
+        return False
+    return assets.root.is_file(assets.home / path)

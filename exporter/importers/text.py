@@ -24,9 +24,11 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..confine import Root
 from ..diagnostics import Diagnostics
 from ..model import Article, Metadata, new_article
 from ._common import clean_text, decode_text, read_source
+from .assets import root_for
 
 PHOTO_RE = re.compile(r"^(?:PHOTO|Photo|IMAGE|Image|PICTURE|Picture|FOTO|Foto)\s*:\s*(.+)$", re.S)
 CREDIT_RE = re.compile(r"^(.*?)[\s,]*\(([^()]{2,80})\)\s*$", re.S)
@@ -64,10 +66,10 @@ def split_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:  # noqa: ARG001
+def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
     text = clean_text(decode_text(read_source(path), path, diagnostics), path, diagnostics)
     body = new_article()
-    builder = _Builder(path, body, diagnostics)
+    builder = _Builder(path, body, diagnostics, root_for(path.parent, settings))
     builder.build(split_blocks(text))
     return Article(meta=Metadata(language=""), body=body, source=path, root=path.parent,
                    diagnostics=diagnostics)
@@ -79,8 +81,9 @@ def _is_question(text: str) -> bool:
 
 
 class _Builder:
-    def __init__(self, path: Path, body: etree._Element, diagnostics: Diagnostics) -> None:
+    def __init__(self, path: Path, body: etree._Element, diagnostics: Diagnostics, root: Root) -> None:
         self.path = path
+        self.root = root
         self.body = body
         self.diagnostics = diagnostics
         self.container = body
@@ -193,8 +196,9 @@ class _Builder:
         credit = None
         if match := CREDIT_RE.match(caption):
             caption, credit = match.group(1).strip(), match.group(2).strip()
+        # the photo beside the source, by its name; each guess confined (exporter.confine)
         image = next((self.path.with_suffix(s) for s in IMAGE_SUFFIXES
-                      if self.path.with_suffix(s).is_file()), None)
+                      if self.root.is_file(self.path.with_suffix(s))), None)
         if image is not None:
             self.element(figure, "img", line, src=image.name, alt=caption)
         else:

@@ -19,6 +19,8 @@ from ..model import EPUB_NS, XHTML_NS, XML_LANG, normalize_space
 from .epub_pages import Marker
 from .epub_semantics import EPUB_TYPE
 
+from .policy import EPUB, add_policy
+
 __all__ = ["Entry", "Node", "toc_entries", "toc_tree", "nav_document", "complete_ncx", "xhtml_bytes"]
 
 X = f"{{{XHTML_NS}}}"
@@ -78,6 +80,8 @@ def toc_tree(entries: list[Entry]) -> list[Node]:
 
 
 def xhtml_bytes(root: etree._Element) -> bytes:
+    """An EPUB content document's bytes, with its Content-Security-Policy (:mod:`.policy`)."""
+    add_policy(root, EPUB)
     return (b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
             + etree.tostring(root, encoding="utf-8") + b"\n")
 

@@ -30,7 +30,9 @@ from ..model import EPUB_NS, XHTML_NS, Article, text_of
 from ..pagesetup import Resolved, page_css, resolve
 from ..settings import Context
 from ..xmlparse import parse_xml
-from ..tree import remove_keep_tail
+from ..tree import remove_keep_tail, text_before
+
+from .policy import PRINT_HTML, add_policy
 
 __all__ = ["Page", "page", "print_page", "render", "to_html5", "format_date", "byline", "inline_images", "add_style",
            "print_head_meta"]
@@ -343,7 +345,9 @@ def _plain_html(root: etree._Element) -> None:
 
 
 def to_html5(root: etree._Element) -> bytes:
-    """Serialise a print page as an HTML5 document (UTF-8)."""
+    """Serialise a print page as an HTML5 document (UTF-8), with its
+    Content-Security-Policy (:mod:`.policy`)."""
+    add_policy(root, PRINT_HTML)
     text = lxml_html.tostring(root, encoding="unicode", method="html", doctype="<!DOCTYPE html>")
     return (text + "\n").encode("utf-8")
 
@@ -355,7 +359,11 @@ def inline_images(ctx: Context, pg: Page) -> None:
         try:
             fetched = ctx.fetcher.get(ctx.url_for(src))
         except FetchRefused:  # already reported by the fetcher; check_images removed most
-            ctx.diagnostics.add("H001", f"image '{src}' could not be inlined", file=ctx.article.source)
+            ctx.diagnostics.add("H001", f"image '{src}' could not be inlined; its description is shown instead",
+                                file=ctx.article.source)
+            # never a reference the browser would resolve on its own, next to wherever the file is
+            text_before(img, img.get("alt") or "")
+            remove_keep_tail(img)
             continue
         encoded = base64.b64encode(fetched.data).decode("ascii")
         img.set("src", f"data:{fetched.media_type};base64,{encoded}")

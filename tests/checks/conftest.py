@@ -27,7 +27,7 @@ def built(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("built") / "dist"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        assert main(["build", str(SOURCES), "-o", str(out)]) == 0
+        assert main(["build", str(SOURCES), "-o", str(out), "--allow-read", str(SOURCES)]) == 0
     return out
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 
 import pytest
@@ -138,7 +140,7 @@ root = "/etc"
     assert (7, "unknown contributor role 'boss'") in found
     assert any(line == 9 and "pdf_layout 'sideways'" in m for line, m in found)
     assert any(line == 10 and "cannot be a file name" in m for line, m in found)
-    assert any(line == 11 and "root '/etc'" in m for line, m in found)
+    assert any(line == 11 and "cannot widen the folder a book reads" in m for line, m in found)
 
 
 def test_files_of_unknown_type_and_projects_are_refused(tmp_path):
@@ -149,14 +151,39 @@ def test_files_of_unknown_type_and_projects_are_refused(tmp_path):
     assert any(line == 5 and "is a project file" in m for line, m in found)
 
 
-def test_root_widens_the_folder_explicitly(tmp_path):
+@pytest.mark.parametrize("widen", ['root = ".."', 'root = "/"', 'root = "../../../../../.."'])
+def test_only_the_command_line_widens_the_folder(tmp_path, widen):
     (tmp_path / "shared.md").write_text("# Shared\n\nText.\n", encoding="utf-8")
     book = tmp_path / "book"
     book.mkdir()
     path = project(book, 'articles = ["../shared.md"]\n[book]\ntitle = "T"\n', files=())
     assert any("outside the book's folder" in m for _, m in problems(path))
-    path.write_text('articles = ["../shared.md"]\n[book]\ntitle = "T"\n[build]\nroot = ".."\n', encoding="utf-8")
-    assert read_project(path).articles()[0].path.resolve() == (tmp_path / "shared.md").resolve()
+    # the project file cannot widen it, whatever it says
+    path.write_text(f'articles = ["../shared.md"]\n[book]\ntitle = "T"\n[build]\n{widen}\n', encoding="utf-8")
+    found = problems(path)
+    assert any(line == 5 and "cannot widen" in m for line, m in found)
+    assert any("outside the book's folder" in m for _, m in found)
+    # the person running exporter can (--allow-read)
+    path.write_text('articles = ["../shared.md"]\n[book]\ntitle = "T"\n', encoding="utf-8")
+    assert read_project(path, (tmp_path,)).articles()[0].path.resolve() == (tmp_path / "shared.md").resolve()
+
+
+@pytest.mark.parametrize("listed", ["cover", "introduction", "article"])
+def test_links_out_of_the_book_folder_are_refused(tmp_path, listed):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text("# Secret\n\nCANARY\n", encoding="utf-8")
+    (outside / "secret.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    book = tmp_path / "book"
+    (book / "sub").mkdir(parents=True)
+    os.symlink(outside, book / "sub" / "linked")
+    (book / "a.md").write_text("# A\n\nText.\n", encoding="utf-8")
+    text = {"cover": 'articles = ["a.md"]\n[book]\ntitle = "T"\ncover = "sub/linked/secret.png"\n',
+            "introduction": 'articles = ["a.md"]\n[book]\ntitle = "T"\n[front]\nintroduction = "sub/linked/secret.md"\n',
+            "article": 'articles = ["a.md", "sub/linked/secret.md"]\n[book]\ntitle = "T"\n'}[listed]
+    path = book / "exporter.toml"
+    path.write_text(text, encoding="utf-8")
+    assert any("outside the book's folder" in m for _, m in problems(path))
 
 
 def test_cli_reports_the_project_line_and_exits_1(tmp_path, capsys):

@@ -80,12 +80,15 @@ def add(name, suffix, source, expect, case, **kw):
 
 # 1. attachments: no source can make the PDF carry a file ----------------------------------
 INSIDE_FILES = {"inside.dat": INSIDE + "\n"}
-add("att-a", ".xhtml", model('<p><a rel="attachment" href="inside.dat">notes</a></p>'), S010, 1, files=INSIDE_FILES)
-add("att-a-case", ".xhtml", model('<p><a rel="nofollow ATTACHMENT" href="inside.dat">n</a></p>'), S010, 1,
+# (a link to a local file is no link at all: its text is kept, S025)
+S025 = Expect("ok", frozenset({"S025"}))
+add("att-a", ".xhtml", model('<p><a rel="attachment" href="inside.dat">notes</a></p>'), S025, 1, files=INSIDE_FILES)
+add("att-a-case", ".xhtml", model('<p><a rel="nofollow ATTACHMENT" href="inside.dat">n</a></p>'), S025, 1,
     files=INSIDE_FILES)
-add("att-a-tab", ".xhtml", model('<p><a rel="\tattachment\n" href="inside.dat">n</a></p>'), S010, 1,
+add("att-a-tab", ".xhtml", model('<p><a rel="\tattachment\n" href="inside.dat">n</a></p>'), S025, 1,
     files=INSIDE_FILES)
-add("att-a-outside", ".xhtml", model('<p><a rel="attachment" href="../outside/canary.txt">n</a></p>'), S010, 1)
+add("att-a-outside", ".xhtml", model('<p><a rel="attachment" href="../outside/canary.txt">n</a></p>'), S025, 1)
+add("att-a-web", ".xhtml", model('<p><a rel="attachment" href="https://example.org/x.pdf">n</a></p>'), S010, 1)
 add("att-a-file-url", ".xhtml", model('<p><a rel="attachment" href="file://{OUT}/canary.txt">n</a></p>'),
     Expect("failed", error="link scheme 'file:' is not allowed"), 1)
 add("att-link-head", ".xhtml", model("", head='<link rel="attachment" href="inside.dat"/>'), OK, 1,
@@ -160,8 +163,11 @@ add("base-head", ".xhtml", model(figure("passwd"), head='<base href="file:///etc
 add("source-link", ".txt", Symlink("{OUT}/canary.txt"), Expect("failed", error="outside"), 2)
 add("sidecar-link", ".txt", "A source whose sidecar is a link out.\n", Expect("failed", error="outside"), 2,
     files={"sidecar-link.toml": Symlink("{OUT}/canary.txt")})
-add("photo-link", ".txt", "PHOTO: A picture (Credit)\n\nText.\n", R001, 2,
+# the photo beside a plain text is a guessed name: a link out of the folder is not there (S003)
+add("photo-link", ".txt", "PHOTO: A picture (Credit)\n\nText.\n", Expect("ok", frozenset({"S003"})), 2,
     files={"photo-link.jpg": Symlink("{OUT}/canary.png")})
+add("photo-link-environ", ".txt", "PHOTO: A picture (Credit)\n\nText.\n", Expect("ok", frozenset({"S003"})), 2,
+    files={"photo-link-environ.png": Symlink("/proc/self/environ")})
 add("theme-escapes", ".xhtml", model("<p>Themed.</p>"), R001, 2, theme="escapes")
 
 # 3. the network is off unless allowed ------------------------------------------------------
@@ -230,6 +236,7 @@ add("bomb-in-svg", ".xhtml", model(figure("bomb.svg")), R009, 8, files={"bomb.sv
 add("broken-png", ".xhtml", model(figure("broken.png")), R007, 8, files={"broken.png": canary_png("x" * 40)[:60]})
 add("missing-img", ".xhtml", model(figure("missing.png")), R005, 8)
 add("not-an-image", ".xhtml", model(figure("text.png")), R007, 8, files={"text.png": "just text"})
+add("not-an-image-named-svg", ".xhtml", model(figure("text.svg")), R010, 8, files={"text.svg": "<p>just text</p>"})
 
 # 9, 10, 12. hostile text stays text --------------------------------------------------------------
 add("text-markup", ".txt", "<script>alert(1)</script> <img src=x onerror=alert(1)> {{ 7*7 }} &amp; "

@@ -29,6 +29,20 @@ TABLE = [
     ("xml_refused", "XML attack payloads refused with file:line in < 1 s (the other: a PI, dropped unread)",
      "xml"),
     ("repro_ok", "repeated builds byte-identical (different TZ, cwd, clock)", "repro"),
+    ("round2", "round-2 attack cases (classes seen from outside, several variants each)", None),
+    ("unsafe_links", "  links in outputs that are not web, mail or inside the document", 0),
+    ("round2_crashes", "  crashes or internal errors", 0),
+    ("csp_blocked", "planted scripts and remote loads blocked by the outputs' CSP (Chromium)", None),
+    ("ext_payloads", "external payloads tried (published lists, other sanitizers' tests)", None),
+    ("ext_projects", "  projects they come from (external/MANIFEST.md)", None),
+    ("ext_documents", "  documents built from them (every importer, SVG images, EPUB archives)", None),
+    ("ext_outside_reads", "  files read outside the source folder", 0),
+    ("ext_connections", "  network connections made with network off", 0),
+    ("ext_canary", "  canary or system-file bytes found in outputs", 0),
+    ("ext_attachments", "  files attached to PDFs", 0),
+    ("ext_unsafe", "  unsafe output markup or links (scripts, handlers, bad schemes, remote, CSS)", 0),
+    ("ext_crashes", "  crashes, internal errors, documents not built", 0),
+    ("ext_refused", "  documents a sanitizing importer refused instead of cleaning", 0),
 ]
 
 

@@ -54,7 +54,7 @@ def test_builds_are_byte_identical_across_environments(tmp_path):
         '<figure><img src="drawing.svg" alt="a drawing"/><figcaption>Cleaned.</figcaption></figure>'
         "</article></body></html>")
     first = tmp_path / "first"
-    assert main(["build", str(sources), "-o", str(first)]) == 0
+    assert main(["build", str(sources), "-o", str(first), "--allow-read", str(sources)]) == 0
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -62,7 +62,8 @@ def test_builds_are_byte_identical_across_environments(tmp_path):
            "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
            "SOURCE_DATE_EPOCH": os.environ["SOURCE_DATE_EPOCH"]}
     second = tmp_path / "second"
-    subprocess.run([sys.executable, "-c", SHIFTED_CLOCK, "build", str(sources), "-o", str(second)],
+    subprocess.run([sys.executable, "-c", SHIFTED_CLOCK, "build", str(sources), "-o", str(second),
+                    "--allow-read", str(sources)],
                    cwd=elsewhere, env=env, check=True, capture_output=True)
 
     a, b = _digests(first), _digests(second)

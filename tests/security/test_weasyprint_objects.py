@@ -65,7 +65,8 @@ def test_default_fetcher_never_called(tmp_path, monkeypatch, isolate):
         from exporter import isolation
 
         monkeypatch.setattr(isolation, "can_isolate", lambda: False)
-    args = ["build", str(tmp_path / "src"), "-o", str(tmp_path / "out"), "--to", "pdf", "--theme", str(theme)]
+    args = ["build", str(tmp_path / "src"), "-o", str(tmp_path / "out"), "--to", "pdf", "--theme", str(theme),
+            "--allow-read", str(tmp_path / "src")]
     assert main(args) == 0
     from exporter.checks.gate import stem_of
     from exporter.pipeline import discover
