@@ -133,6 +133,11 @@ class Planner:
             sections = "\n".join(f"<section><h2>RT[{pid}]</h2>\n{text}\n{TRAILER}</section>" for pid, text in chunk)
             units.append(Unit(f"web-{i:03d}.html", {f"web-{i:03d}.html": html_document(sections)},
                               [p for p, _ in chunk], True, pdf=False))
+        # and one page of pure tag soup: every payload after the other, nothing closed for them
+        # (what one payload leaves open shapes the next, as on real pages)
+        soup = "\n".join(f"<section><h2>RT[{pid}]</h2>\n{text}\n</section>" for pid, text in self.markup())
+        units.append(Unit("websoup.html", {"websoup.html": html_document(soup)}, [p for p, _ in self.markup()],
+                          True, pdf=False))
         for i, chunk in enumerate(_chunks(self.refs(), CHUNK)):
             sections = "\n".join(f"<section><h2>RT[{pid}]</h2>\n{reference_markup(ref)}</section>" for pid, ref in chunk)
             units.append(Unit(f"webref-{i:03d}.html", {f"webref-{i:03d}.html": html_document(sections)},
