@@ -325,7 +325,6 @@ def check_group(result: dict) -> list[dict]:
             findings.append({"pid": pid, "importer": group.importer, "source": unit.name if unit else "",
                              "what": what, "detail": detail})
 
-    by_name = {u.name: u for u in group.units}
     for unit in group.units:
         doc = result["documents"].get(unit.name)
         if doc is None:
@@ -348,9 +347,9 @@ def check_group(result: dict) -> list[dict]:
         add(["?"], "connection", connection)
 
     outputs = sorted(p for p in sandbox.out.rglob("*") if p.is_file() and not p.name.startswith("."))
+    by_stem = {Path(u.name).stem: u for u in group.units}
     for output in outputs:
-        unit = by_name.get(output.stem) or by_name.get(output.stem + Path(output.stem).suffix)
-        unit = unit or next((u for u in group.units if Path(u.name).stem == output.stem), None)
+        unit = by_stem.get(output.stem)
         single = unit.pids[0] if unit and len(unit.pids) == 1 else None
         texts = output_texts(output)
         for text in texts:
@@ -384,8 +383,10 @@ def test_external_group(key, tmp_path, loopback, monkeypatch):
     figures.add("ext_canary", count["canary in output"] + count["system file in output"])
     figures.add("ext_attachments", count["attachment"])
     figures.add("ext_unsafe", count["unsafe output"])
-    figures.add("ext_crashes", count["crash"] + count["not built"])
-    figures.add("ext_refused", count["refused"])
+    documents = {w: len({f["source"] for f in findings if f["what"] in w}) for w in (("crash", "not built"),
+                                                                                      ("refused",))}
+    figures.add("ext_crashes", documents[("crash", "not built")])
+    figures.add("ext_refused", documents[("refused",)])
     if folder := os.environ.get("EXPORTER_REDTEAM_FINDINGS"):
         Path(folder).mkdir(parents=True, exist_ok=True)
         (Path(folder) / f"{key}.json").write_text(json.dumps(findings, indent=1), encoding="utf-8")
