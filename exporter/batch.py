@@ -5,8 +5,13 @@ with the place its outputs go: a source found under a folder keeps its folder
 relative to that folder (``corpus/markdown/guide/ar/a.md`` given as ``corpus`` builds
 to ``OUT/markdown/guide/ar/a.epub``), a file given directly goes to ``OUT/a.epub``.
 Two sources that would write the same output (``a.md`` and ``a.txt`` side by side,
-two folders holding ``a.md``), or an output that would replace a source, are errors
-of those documents — never an overwrite.
+two folders holding ``a.md``, a book whose ``[build] name`` is another submission's
+name), or an output that would replace a source, are errors of those documents —
+never an overwrite. Names are compared as a case-insensitive file system (macOS,
+Windows) would: ``Paper`` and ``paper`` are one name. A folder that cannot be searched
+(nested too deeply, too many entries, unreadable: :func:`~exporter.importers.find_sources`)
+and a source whose name cannot even be worked out are failed jobs too, so the rest of
+the batch is built and the report lists them.
 
 :func:`run` skips every document whose outputs are up to date
 (:mod:`exporter.buildcache`; ``force`` rebuilds all), builds the others on a pool of
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import os
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,13 +33,13 @@ from pathlib import Path
 from . import __version__, isolation
 from .buildcache import Digests, Manifest, Recorder, diagnostics_from_json, output_record, outputs_intact, \
     run_fingerprint
-from .errors import ExporterError, OutputError, UsageError
+from .errors import ExporterError, OutputError, SourceError, UsageError
 from .importers import epub as epub_importer
 from .importers import find_sources
 from .model import Article, Metadata
 from .outputs import sweep_stale
 from .pipeline import BuildResult, collect, render_source
-from .project import book_name, is_project
+from .project import PROJECT_FILE, book_name, is_project
 from .settings import SUFFIXES, Settings
 
 __all__ = ["Job", "plan", "run", "report", "default_workers", "output_stem"]
@@ -84,8 +90,9 @@ def plan(paths: list[Path], output: Path, formats=tuple(SUFFIXES)) -> list[Job]:
     jobs: list[Job] = []
     seen: set[Path] = set()
     for path in map(Path, paths):
+        problems: list[SourceError] = []
         if path.is_dir():
-            found, base = find_sources(path), path
+            found, base = find_sources(path, problems), path
         elif path.exists():
             found, base = [path], None
         else:
@@ -95,7 +102,14 @@ def plan(paths: list[Path], output: Path, formats=tuple(SUFFIXES)) -> list[Job]:
             if real in seen:
                 continue
             seen.add(real)
-            stem, named = output_stem(source)
+            try:
+                stem, named = output_stem(source)
+            except (OSError, ValueError, RecursionError, MemoryError) as error:
+                # a book's project file the parent cannot read: that document fails, the batch goes on
+                jobs.append(_failed(source, SourceError(
+                    f"cannot work out the outputs' name: {_reason(error)}", file=source,
+                    hint="check the file (and a book's [build] name); the other documents were built")))
+                continue
             folder = Path()
             if base is not None:
                 try:
@@ -104,30 +118,66 @@ def plan(paths: list[Path], output: Path, formats=tuple(SUFFIXES)) -> list[Job]:
                     folder = Path()
             key = (folder / stem).as_posix()
             jobs.append(Job(source, output / folder if folder.parts else output, stem, key))
+        for problem in problems:  # folders not searched: failed documents of their own
+            jobs.append(_failed(Path(problem.file), problem))
     if not jobs:
         raise UsageError("no sources found in " + ", ".join(map(str, paths)),
                          hint="give .txt, .md, .html, .xhtml, .xml (JATS) or .epub files, or folders that hold them")
-    _find_collisions(jobs, formats, seen)
+    _find_collisions([job for job in jobs if job.error is None], formats, seen)
     return jobs
 
 
+def _failed(source: Path, error: ExporterError) -> Job:
+    """A job that cannot be built (its error is its result); it writes nothing."""
+    return Job(source, Path(), "", "", error=error)
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, RecursionError):
+        return "it is nested too deeply to read"
+    if isinstance(error, MemoryError):
+        return "it needs too much memory to read"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror[:1].lower() + error.strerror[1:]
+    return str(error) or error.__class__.__name__
+
+
+def _book(job: Job) -> str:
+    return f" (the book named '{job.stem}')" if job.source.name == PROJECT_FILE else ""
+
+
+def _named(job: Job) -> str:
+    return f"{job.source}{_book(job)}"
+
+
+def collision_key(path: Path) -> str:
+    """The name two outputs share when a file system could make them one file: the
+    absolute path, Unicode-normalised (macOS) and case-folded (macOS, Windows)."""
+    return unicodedata.normalize("NFC", os.path.abspath(path)).casefold()
+
+
 def _find_collisions(jobs: list[Job], formats, sources: set[Path]) -> None:
+    source_keys = {collision_key(source) for source in sources}
     by_target: dict[str, list[Job]] = {}
     for job in jobs:
-        by_target.setdefault(os.path.normcase(os.path.abspath(job.outdir / job.stem)), []).append(job)
+        by_target.setdefault(collision_key(job.outdir / job.stem), []).append(job)
     for group in by_target.values():
         if len(group) < 2:
             continue
+        keys = sorted({job.key for job in group})
         for job in group:
-            others = ", ".join(str(other.source) for other in group if other is not job)
+            others = ", ".join(_named(other) for other in group if other is not job)
+            alike = (f" (a case-insensitive file system, as on macOS and Windows, makes "
+                     f"{' and '.join(k + '.*' for k in keys)} one file)") if len(keys) > 1 else ""
             job.error = OutputError(
-                f"{job.key}.* would be written by {len(group)} sources: this one and {others}; "
-                "none of them was built", file=job.source,
-                hint="rename one of the sources, or build them into different output folders")
+                f"{job.key}.* would be written by {len(group)} sources: this one{_book(job)} and {others}; "
+                f"none of them was built{alike}", file=job.source,
+                hint="rename one of the sources (a book: its [build] name in exporter.toml), or build them "
+                     "into different output folders")
     for job in jobs:
         if job.error is None:
             for target in job.targets(formats).values():
-                if target.resolve() in sources:
+                if collision_key(target.resolve()) in source_keys:
                     job.error = OutputError(f"the output {target} would replace a source", file=job.source,
                                             hint="build into another output folder (-o)")
                     break
@@ -269,12 +319,23 @@ def _save(manifest: Manifest) -> None:
         pass
 
 
-def _size(source: Path) -> int:
+def _size(source: Path, most: int = 10_000) -> int:
+    """Bytes in ``source`` (a file, or an unpacked EPUB's folder: its first ``most``
+    entries, walked without recursion or links), for ordering only."""
     try:
-        if source.is_dir():
-            return sum(p.stat().st_size for p in source.rglob("*") if p.is_file())
-        return source.stat().st_size
-    except OSError:
+        if not source.is_dir():
+            return source.stat().st_size
+        total, folders = 0, [source]
+        while folders and most > 0:
+            with os.scandir(folders.pop()) as listing:
+                for entry in listing:
+                    most -= 1
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(Path(entry.path))
+                    elif entry.is_file(follow_symlinks=False):
+                        total += entry.stat(follow_symlinks=False).st_size
+        return total
+    except (OSError, ValueError):
         return 0
 
 
@@ -311,7 +372,7 @@ def document_json(result: BuildResult) -> dict:
     if result.error is not None:
         # the error as one line (file:line: message (hint: …)), and each problem it stands
         # for (several for an article that breaks the model) with its own file and line
-        data["error"] = str(result.error)
+        data["error"] = result.error.plain()
         data["problems"] = [_problem_json(problem) for problem in result.error.problems or [result.error]]
     return data
 

@@ -215,7 +215,7 @@ class Manifest:
 def _read(path: Path) -> dict:
     try:
         data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # unreadable, not JSON, or nested too deeply: rebuild
         return {}
     if not isinstance(data, dict) or data.get("exporter-manifest") != FORMAT:
         return {}

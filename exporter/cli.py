@@ -6,13 +6,13 @@ prints or exits. ``main(argv)`` returns the exit code (0 ok, 1 a document failed
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from . import __version__
 from .diagnostics import Diagnostics
-from .errors import ExporterError, UsageError
+from .display import json_text, printable
+from .errors import ExporterError, SourceError, UsageError
 from .model import Contributor, Metadata
 from .modelfile import dump_model
 from .outputs import sweep_stale, write_bytes
@@ -279,11 +279,11 @@ def _build(args: argparse.Namespace) -> int:
             return
         if r.ok:
             if not args.quiet:
-                bar.print(f"ok      {r.source} -> " + ", ".join(str(p) for p in r.outputs.values()))
+                bar.print(f"ok      {printable(r.source)} -> " + ", ".join(printable(p) for p in r.outputs.values()))
                 for diagnostic in r.diagnostics:
                     bar.print(f"  {diagnostic}")
             return
-        lines = [f"{r.status.upper():7} {r.source}", *(f"  {d}" for d in r.diagnostics),
+        lines = [f"{r.status.upper():7} {printable(r.source)}", *(f"  {d}" for d in r.diagnostics),
                  *(f"  error: {problem}" for problem in r.error.problems or [r.error])]
         for line in lines:
             bar.print(line, file=sys.stderr)
@@ -299,11 +299,12 @@ def _build(args: argparse.Namespace) -> int:
     if gate is not None:
         report["check"] = gate.to_json()
     if args.report is not None:
-        # a file name that is not UTF-8 holds lone surrogates: written as JSON \u escapes
-        text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+        # names as given; what a terminal could act on (and the lone surrogates of a file
+        # name that is not UTF-8) written as JSON \u escapes
+        text = json_text(report, indent=2) + "\n"
         write_bytes(args.report, text.encode("utf-8", "backslashreplace"))
     if args.format == "json":
-        print(json.dumps(report, ensure_ascii=False, indent=2))
+        print(json_text(report, indent=2))
     else:
         limits = [f"{sum(1 for r in failed if r.status == s)} {s}" for s in ("timeout", "oom", "crash")
                   if any(r.status == s for r in failed)]
@@ -317,10 +318,14 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    article = load(args.source, _settings(args))
+    try:
+        article = load(args.source, _settings(args))
+    except (RecursionError, MemoryError) as error:  # in-process: a hostile source must not end in a traceback
+        raise SourceError(f"the source {_too_much(error)} to be read; nothing was written", file=args.source,
+                          hint="flatten deeply nested lists, quotes or sections") from None
     write_bytes(args.output, dump_model(article))
     _print_diagnostics(article.diagnostics, sys.stderr)
-    print(f"wrote {args.output}")
+    print(f"wrote {printable(args.output)}")
     return 0
 
 
@@ -417,6 +422,10 @@ def _check_built(args: argparse.Namespace, results, settings: Settings, theme):
     return gate
 
 
+def _too_much(error: BaseException) -> str:
+    return "is nested too deeply" if isinstance(error, RecursionError) else "needs more memory than there is"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -432,12 +441,17 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args)
         if args.command == "themes":
             for name in builtin_themes():
-                print(f"{name:12} {load_theme(name).setting('description', default='')}")
+                print(f"{name:12} {printable(load_theme(name).setting('description', default=''))}")
             return 0
     except ExporterError as error:
         for problem in error.problems or [error]:
             print(f"error: {problem}", file=sys.stderr)
         return error.exit_code
+    except (RecursionError, MemoryError) as error:
+        # in-process work on a hostile input (exporter import, planning a batch): a clear
+        # error, never a traceback; builds run in children and report these themselves
+        print(f"error: an input {_too_much(error)} to be read; nothing was written", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -6,7 +6,9 @@ lint codes). Prefixes: ``S`` source/importer, ``M`` model, ``R`` resource (fetch
 
 Logging policy: exporter does not log; it collects diagnostics in a
 :class:`Diagnostics` list that the CLI prints (text or JSON) at the end of each
-document. ``--strict`` turns warnings into a failure.
+document. ``--strict`` turns warnings into a failure. ``str(diagnostic)`` escapes
+control characters in the file name and the message (:mod:`exporter.display`);
+:meth:`Diagnostic.to_json` keeps them as given.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from .display import printable
 from .errors import location
 
 
@@ -106,7 +109,8 @@ class Diagnostic:
     def location(self) -> str:
         return location(self.file, self.line)
 
-    def __str__(self) -> str:
+    def plain(self) -> str:
+        """The line as given (see :meth:`__str__`)."""
         where = self.location()
         text = f"{self.severity.value}[{self.code}]: {self.message}"
         if where:
@@ -114,6 +118,9 @@ class Diagnostic:
         if self.hint:
             text += f" (hint: {self.hint})"
         return text
+
+    def __str__(self) -> str:
+        return printable(self.plain())
 
     def to_json(self) -> dict:
         data = asdict(self)

@@ -11,11 +11,17 @@ broadly, prints them and turns them into an exit code::
 
 Every error carries the file and line it is about (when known) and a hint that says
 what to do, so the message reads ``file:line: error: what is wrong (hint: what to do)``.
+``str(error)`` is that line with every control character escaped
+(:func:`~exporter.display.printable`: a file name or a quoted piece of a source cannot
+drive the terminal or fake a line); :meth:`ExporterError.plain` is the same line as
+given, for JSON.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from .display import printable
 
 __all__ = [
     "ExporterError",
@@ -56,12 +62,16 @@ class ExporterError(Exception):
     def location(self) -> str:
         return location(self.file, self.line)
 
-    def __str__(self) -> str:
+    def plain(self) -> str:
+        """``file:line: message (hint: …)`` as given (for JSON, which escapes it itself)."""
         where = self.location()
         text = f"{where}: {self.message}" if where else self.message
         if self.hint:
             text += f" (hint: {self.hint})"
         return text
+
+    def __str__(self) -> str:
+        return printable(self.plain())
 
 
 class UsageError(ExporterError):

@@ -20,7 +20,6 @@ then command-line options.
 from __future__ import annotations
 
 import datetime as _dt
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from .diagnostics import Diagnostics
 from .errors import SourceError
 from .fetch import Refusal, read_regular
 from .model import META_KEYS, Contributor, Metadata
+from .tomllines import loads
 
 __all__ = ["sidecar_for", "read_sidecar", "metadata_from_mapping"]
 
@@ -47,21 +47,11 @@ def read_sidecar(path: Path, diagnostics: Diagnostics) -> Metadata:
     except Refusal as refusal:
         raise SourceError(refusal.message.split(": ", 1)[-1], file=path, hint=refusal.hint) from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise SourceError("the sidecar is not UTF-8 text", file=path, hint="save it as UTF-8") from None
-    except tomllib.TOMLDecodeError as error:
-        line = _toml_line(str(error))
-        raise SourceError(f"invalid TOML: {error}", file=path, line=line,
-                          hint="see https://toml.io for the syntax") from None
+    data = loads(text, path)  # invalid, or nested too deeply: SourceError with the line
     return metadata_from_mapping(data, path, diagnostics)
-
-
-def _toml_line(message: str) -> int | None:
-    import re
-
-    match = re.search(r"line (\d+)", message)
-    return int(match.group(1)) if match else None
 
 
 def metadata_from_mapping(data: dict[str, Any], file: Path | str, diagnostics: Diagnostics) -> Metadata:

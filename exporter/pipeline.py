@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostics, Severity
-from .errors import ExporterError, SourceError, UsageError
+from .errors import ExporterError, OutputError, SourceError, UsageError
 from .importers import find_sources, importer_for
 from .metadata import read_sidecar, sidecar_for
 from .model import Article
@@ -204,10 +204,26 @@ def collect(source: Path, outcome: isolation.Outcome, outdir: Path, stem: str | 
 def build_many(sources: list[Path], outdir: Path, settings: Settings, theme: Theme,
                workers: int = 1):
     """Build each source in its own child process (at most ``workers`` at a time) and
-    yield a :class:`BuildResult` per source as each finishes."""
+    yield a :class:`BuildResult` per source as each finishes. A source whose outputs
+    would have the name (compared as a case-insensitive file system would) of outputs an
+    earlier source wrote in this call fails instead of overwriting them."""
+    from .batch import collision_key  # (batch imports this module)
+
+    written: dict[str, Path] = {}  # outputs' name -> the source that wrote them
     jobs = ((source, render_source, (source, settings, theme)) for source in sources)
     for source, outcome in isolation.run_many(jobs, settings.limits, workers):
-        yield collect(source, outcome, outdir)
+        stem = outcome.value.stem if outcome.ok and outcome.value.error is None else None
+        first = written.get(collision_key(Path(outdir) / stem)) if stem else None
+        if first is not None and first != source:  # never overwrite what an earlier source wrote
+            yield BuildResult(source=source, status="failed", elapsed=outcome.elapsed, error=OutputError(
+                f"{stem}.* was already written by {first}; this source was not built", file=source,
+                hint="rename one of the sources (a book: its [build] name), or build them into different "
+                     "output folders"))
+            continue
+        result = collect(source, outcome, outdir)
+        if result.ok and stem:
+            written[collision_key(Path(outdir) / stem)] = source
+        yield result
 
 
 def build_one(source: Path, outdir: Path, settings: Settings, theme: Theme) -> BuildResult:

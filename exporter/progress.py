@@ -4,7 +4,8 @@ The bar is drawn on standard error when it is a terminal, and not at all when it
 not (a pipe, a file, a CI log) or when ``CI`` is set or ``TERM=dumb`` — unless asked
 for with ``--progress``; ``--quiet`` turns it off. Lines printed while the bar is
 shown go through :meth:`Progress.print`, which clears the bar, prints the line and
-draws the bar again, so reports and bar never mix.
+draws the bar again, so reports and bar never mix. The document name shown on the bar
+is escaped (:func:`~exporter.display.printable`): a file name cannot drive the terminal.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import os
 import shutil
 import sys
 import time
+
+from .display import printable
 
 __all__ = ["Progress", "wanted"]
 
@@ -59,7 +62,7 @@ class Progress:
     def advance(self, name: str = "", *, failed: bool = False) -> None:
         self.done += 1
         self.failed += int(failed)
-        self.last = name
+        self.last = printable(name)
         self.draw(force=self.done == self.total)
 
     def line(self) -> str:

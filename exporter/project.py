@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from .confine import Refusal, Root
 from .errors import SourceError
 from .fetch import read_regular
 from .model import ROLES, Contributor, Metadata, valid_date, valid_language
-from .tomllines import Lines, locate
+from .tomllines import Lines, loads, locate
 
 __all__ = ["PROJECT_FILE", "Entry", "PartSpec", "Project", "read_project", "is_project", "project_in", "book_name",
            "LAYOUTS"]
@@ -211,13 +210,7 @@ def read_project(path: Path, allow_read: tuple[Path, ...] | list[Path] = ()) -> 
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise SourceError("the project file is not UTF-8 text", file=path, hint="save it as UTF-8") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        match = re.search(r"line (\d+)", str(error))
-        line = int(match.group(1)) if match else (text.count("\n") + 1 if "end of document" in str(error) else None)
-        raise SourceError(f"invalid TOML: {error}", file=path, line=line,
-                          hint="see https://toml.io for the syntax") from None
+    data = loads(text, path)  # invalid, or nested too deeply: SourceError with the line
     lines = locate(text)
     problems = _Problems(path, lines)
     _check_keys(data, "", (), problems)

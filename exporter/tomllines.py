@@ -14,15 +14,30 @@ numbers::
     ]
 
 Tables of an array of tables are numbered from 0 in the order they appear, as
-``tomllib`` lists them. Only valid TOML is scanned (call ``tomllib.loads`` first).
+``tomllib`` lists them. Only valid TOML is scanned (call :func:`loads` first).
+
+:func:`loads` is how exporter reads TOML that comes with a source (a book's
+``exporter.toml``, sidecars): ``tomllib`` parses arrays and inline tables by recursion
+(fifty thousand ``[`` end Python's stack) and dotted keys in quadratic time (``a.b.c…``
+fifty thousand parts deep takes minutes), so a cheap scan first refuses a document
+nested more than :data:`MAX_DEPTH` levels deep or with a key of more than
+:data:`MAX_DEPTH` parts, with its line. Every problem, invalid TOML included, is a
+:class:`~exporter.errors.SourceError` naming the file and the line.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
+import tomllib
+from pathlib import Path as _FilePath
 
-__all__ = ["locate", "Lines"]
+from .errors import SourceError
+
+__all__ = ["locate", "Lines", "loads", "nesting", "MAX_DEPTH"]
+
+#: arrays and inline tables nested in each other, and parts of one dotted key, at most
+MAX_DEPTH = 100
 
 Path = tuple
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
@@ -182,3 +197,83 @@ class _Scanner:
 def locate(text: str) -> Lines:
     """Line numbers of the headers, keys and array items of a valid TOML document."""
     return _Scanner(text).document()
+
+
+# -- limits -----------------------------------------------------------------------------
+
+_TOKEN = re.compile(r'"""|\'\'\'|["\'#\[\]{},=.\n]')
+_MULTI_BASIC_END = re.compile(r'(?:[^"\\]|\\.|"(?!""))*"""', re.S)
+_BASIC_END = re.compile(r'(?:[^"\\\n]|\\.)*"')
+
+
+def nesting(text: str, limit: int = MAX_DEPTH) -> tuple[str, int] | None:
+    """``(what, offset)`` of the first place ``text`` goes over ``limit`` — ``"nested"``
+    for arrays and inline tables (table headers count while open), ``"dotted"`` for a
+    dotted key — or None. Strings and comments are skipped as TOML reads them; the
+    scan is linear and never recurses. Invalid TOML may be scanned loosely: tomllib
+    then refuses it."""
+    depth = dots = 0
+    i, n = 0, len(text)
+    while True:
+        match = _TOKEN.search(text, i)
+        if match is None:
+            return None
+        token, i = match.group(), match.end()
+        if token == '"""':
+            end = _MULTI_BASIC_END.match(text, i)
+            if end is None:
+                return None
+            i = end.end()
+            i += len(text[i:i + 2]) - len(text[i:i + 2].lstrip('"'))  # up to two quotes end its content
+        elif token == "'''":
+            end = text.find("'''", i)
+            if end < 0:
+                return None
+            i = end + 3
+            i += len(text[i:i + 2]) - len(text[i:i + 2].lstrip("'"))
+        elif token == '"':
+            end = _BASIC_END.match(text, i)
+            i = end.end() if end is not None else i
+        elif token == "'":
+            ends = [p for p in (text.find("'", i), text.find("\n", i)) if p >= 0]
+            i = min(ends) + 1 if ends else n
+        elif token == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif token in "[{":
+            depth, dots = depth + 1, 0
+            if depth > limit:
+                return "nested", match.start()
+        elif token in "]}":
+            depth, dots = max(0, depth - 1), 0
+        elif token == ".":
+            dots += 1
+            if dots >= limit:
+                return "dotted", match.start()
+        else:  # , = newline: a new key or value starts
+            dots = 0
+
+
+def loads(text: str, file: str | _FilePath) -> dict:
+    """``tomllib.loads`` for TOML that comes with a source: a :class:`SourceError`
+    naming ``file`` and the line for invalid TOML, and for a document nested more than
+    :data:`MAX_DEPTH` deep, checked before tomllib sees it."""
+    found = nesting(text)
+    if found is not None:
+        what, offset = found
+        line = text.count("\n", 0, offset) + 1
+        if what == "nested":
+            raise SourceError(f"arrays or inline tables nested more than {MAX_DEPTH} levels deep", file=file,
+                              line=line, hint="exporter's TOML files hold simple values and short lists")
+        raise SourceError(f"a key of more than {MAX_DEPTH} dotted parts", file=file, line=line,
+                          hint="exporter's TOML files use short keys such as title or book.title")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"line (\d+)", str(error))
+        line = int(match.group(1)) if match else (text.count("\n") + 1 if "end of document" in str(error) else None)
+        raise SourceError(f"invalid TOML: {error}", file=file, line=line,
+                          hint="see https://toml.io for the syntax") from None
+    except RecursionError:  # the scan above should make this unreachable
+        raise SourceError("nested too deeply to read", file=file,
+                          hint="exporter's TOML files hold simple values and short lists") from None

@@ -5,15 +5,20 @@ by the output's path; a failed check carries ``<failure>`` with every finding at
 above the threshold, a skipped one ``<skipped>`` with the reason, and findings below
 the threshold go to ``<system-out>``. GitHub, GitLab, Jenkins and Azure Pipelines all
 display this form.
+
+Every output name, reason and finding in the summary and in JUnit goes through
+:func:`~exporter.display.printable` (a finding can quote a file name or text of the
+source); JSON keeps them as given, with the characters a terminal acts on as ``\\u``
+escapes.
 """
 
 from __future__ import annotations
 
-import json
 import re
 
 from lxml import etree
 
+from ..display import json_text, printable
 from ..xmlparse import XML_ILLEGAL
 from .result import Outcome, Report, Severity
 
@@ -29,14 +34,14 @@ def text(report: Report) -> str:
     for outcome in report.outcomes:
         if outcome.output != current:
             current = outcome.output
-            lines.append(str(current))
+            lines.append(printable(current))
         status = report.status(outcome)
         label = {"passed": "passed ", "failed": "FAILED ", "skipped": "skipped"}[status]
-        detail = outcome.skipped if outcome.skipped is not None else _counts(outcome)
+        detail = printable(outcome.skipped) if outcome.skipped is not None else _counts(outcome)
         lines.append(f"  {label}  {outcome.checker:<13} {detail}".rstrip())
         shown = [f for f in outcome.findings if f.severity != Severity.INFO] or outcome.findings
         for finding in shown[:_SHOWN]:
-            lines.append(f"             {finding}")
+            lines.append(f"             {printable(finding)}")
         if len(shown) > _SHOWN:
             lines.append(f"             … {len(shown) - _SHOWN} more (--format json lists them all)")
     counts = report.counts()
@@ -58,7 +63,7 @@ def _counts(outcome: Outcome) -> str:
 
 
 def to_json(report: Report) -> str:
-    return json.dumps(report.to_json(), ensure_ascii=False, indent=2)
+    return json_text(report.to_json(), indent=2)
 
 
 def junit(report: Report) -> bytes:
@@ -71,20 +76,21 @@ def junit(report: Report) -> bytes:
             suite = suites[outcome.checker] = etree.SubElement(
                 root, "testsuite", name=outcome.checker, tests="0", failures="0", errors="0", skipped="0", time="0")
         case = etree.SubElement(suite, "testcase", classname=f"exporter.check.{outcome.checker}",
-                                name=str(outcome.output), file=str(outcome.output), time=f"{outcome.seconds:.3f}")
+                                name=_clean(printable(outcome.output)), file=_clean(printable(outcome.output)),
+                                time=f"{outcome.seconds:.3f}")
         status = report.status(outcome)
         failing = outcome.failing(report.threshold)
         if outcome.skipped is not None:
             tag = "failure" if status == "failed" else "skipped"
-            etree.SubElement(case, tag, message=_clean(f"skipped: {outcome.skipped}" if tag == "failure"
-                                                       else outcome.skipped))
+            etree.SubElement(case, tag, message=_clean(printable(f"skipped: {outcome.skipped}" if tag == "failure"
+                                                                 else outcome.skipped)))
         elif status == "failed":
             failure = etree.SubElement(case, "failure", type=failing[0].code or failing[0].severity.value,
                                        message=_clean(f"{_counts(outcome)}; first: {_brief(failing[0])}"))
-            failure.text = _clean("\n".join(map(str, failing)))
+            failure.text = _clean("\n".join(map(printable, failing)))
         others = [f for f in outcome.findings if f not in failing]
         if others:
-            etree.SubElement(case, "system-out").text = _clean("\n".join(map(str, others)))
+            etree.SubElement(case, "system-out").text = _clean("\n".join(map(printable, others)))
         _add(suite, "tests", 1)
         _add(suite, "time", outcome.seconds)
         totals["tests"] += 1
@@ -101,7 +107,7 @@ def junit(report: Report) -> bytes:
 def _brief(finding) -> str:
     code = f"[{finding.code}] " if finding.code else ""
     where = f"{finding.location}: " if finding.location else ""
-    return f"{code}{where}{finding.message}"
+    return printable(f"{code}{where}{finding.message}")
 
 
 def _add(element: etree._Element, name: str, amount: float) -> None:

@@ -6,11 +6,12 @@ Folders holding an unpacked EPUB (``META-INF/container.xml``) are one source.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 from ..diagnostics import Diagnostics
-from ..errors import UsageError
+from ..errors import SourceError, UsageError
 from ..model import Article
 from ..project import PROJECT_FILE
 from . import epub, html, jats, markdown, text, xhtml
@@ -56,31 +57,95 @@ def is_source(path: Path) -> bool:
     return path.is_file() and path.suffix.lower() in IMPORTERS and not path.name.startswith(".")
 
 
-def find_sources(folder: Path) -> list[Path]:
+#: how deep below a folder given on the command line sources are looked for
+MAX_FOLDER_DEPTH = 64
+#: entries read from one folder, and from the whole tree under a folder given
+MAX_FOLDER_ENTRIES = 100_000
+MAX_TREE_ENTRIES = 1_000_000
+
+
+def find_sources(folder: Path, problems: list[SourceError] | None = None) -> list[Path]:
     """The sources in ``folder`` and below (sorted; hidden files skipped). An unpacked
     EPUB is one source; files inside it are not sources of their own. So is a folder
     holding a book's ``exporter.toml``: the book (docs/collections.md). ``.xml`` files
-    count only when they are JATS articles."""
-    found: list[Path] = []
+    count only when they are JATS articles.
 
-    def walk(directory: Path) -> None:
-        if (directory / PROJECT_FILE).is_file():  # a book: its project file is the source
-            found.append(directory / PROJECT_FILE)
-            return
-        if directory != folder and epub.is_unpacked(directory):
-            found.append(directory)
-            return
-        if directory == folder and epub.is_unpacked(directory):
-            found.append(directory)
-            return
-        for entry in sorted(directory.iterdir()):
+    The walk is iterative and bounded: symbolic links to folders are not followed (nor
+    is a folder seen before, by device and inode), folders more than
+    :data:`MAX_FOLDER_DEPTH` below ``folder``, a folder of more than
+    :data:`MAX_FOLDER_ENTRIES` entries, a tree of more than :data:`MAX_TREE_ENTRIES`,
+    and a folder the system cannot read (permissions, a name too long) are not
+    searched. Each is a :class:`SourceError` naming the folder, appended to
+    ``problems`` (a batch reports it as a failed document and builds the rest), or
+    raised when ``problems`` is None."""
+    found: list[Path] = []
+    folder = Path(folder)
+    seen: set[tuple[int, int]] = set()
+    budget = MAX_TREE_ENTRIES
+    pending: list[tuple[Path, int]] = [(folder, 0)]
+
+    def problem(path: Path, message: str, hint: str) -> None:
+        error = SourceError(message, file=path, hint=hint)
+        if problems is None:
+            raise error
+        problems.append(error)
+
+    while pending:
+        directory, depth = pending.pop()
+        try:
+            info = directory.stat()
+            if (info.st_dev, info.st_ino) in seen:  # a loop (a bind mount); never searched twice
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            if (directory / PROJECT_FILE).is_file():  # a book: its project file is the source
+                found.append(directory / PROJECT_FILE)
+                continue
+            if epub.is_unpacked(directory):
+                found.append(directory)
+                continue
+            entries = []
+            with os.scandir(directory) as listing:
+                for entry in listing:
+                    entries.append(entry)
+                    if len(entries) > MAX_FOLDER_ENTRIES or len(entries) > budget:
+                        break
+        except (OSError, ValueError) as error:
+            problem(directory, f"this folder cannot be searched for sources: {_reason(error)}",
+                    "check its permissions and name; the other folders were searched")
+            continue
+        if len(entries) > budget:
+            problem(directory, f"the folders given hold more than {MAX_TREE_ENTRIES:,} files and folders; "
+                    "this folder and those after it were not searched",
+                    "build the submissions in smaller batches")
+            break
+        budget -= len(entries)
+        if len(entries) > MAX_FOLDER_ENTRIES:
+            problem(directory, f"this folder holds more than {MAX_FOLDER_ENTRIES:,} entries; it was not searched",
+                    "split it into several folders")
+            continue
+        subfolders = []
+        for entry in sorted(entries, key=lambda e: e.name):
             if entry.name.startswith("."):
                 continue
-            if entry.is_dir() and not entry.is_symlink():
-                walk(entry)
-            elif is_source(entry) and (entry.suffix.lower() not in (".xml", ".opf") or (
-                    entry.suffix.lower() == ".xml" and jats.looks_like_jats(entry))):
-                found.append(entry)
-
-    walk(folder)
+            path = directory / entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    subfolders.append(path)
+                elif is_source(path) and (path.suffix.lower() not in (".xml", ".opf") or (
+                        path.suffix.lower() == ".xml" and jats.looks_like_jats(path))):
+                    found.append(path)
+            except (OSError, ValueError) as error:
+                problem(path, f"this file cannot be read: {_reason(error)}", "check its permissions and name")
+        if subfolders and depth >= MAX_FOLDER_DEPTH:
+            problem(directory, f"folders nested more than {MAX_FOLDER_DEPTH} levels deep below {folder}; "
+                    "the folders in this one were not searched",
+                    "move the sources into shallower folders, or give the deep folder itself")
+            continue
+        pending += [(sub, depth + 1) for sub in reversed(subfolders)]
     return sorted(found)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror[:1].lower() + error.strerror[1:]
+    return str(error)

@@ -22,6 +22,13 @@ file name, as Jekyll does)
 
 Other keys are reported once (S033). A YAML error, or a line that YAML silently turned
 into a key (an unquoted value containing ``": "``), is S027 with its line.
+
+Front matter is untrusted input, and PyYAML composes nested collections by recursion
+and shares aliased ones: :func:`parse` refuses a block over :data:`MAX_BYTES`, nested
+deeper than :data:`MAX_DEPTH` (``[[[[…`` fifty thousand deep ends Python's stack), or
+whose aliases expand to more than :data:`MAX_NODES` values (a "billion laughs") or refer
+to themselves, before anything is built from it: a :class:`~exporter.errors.SourceError`
+with the file and line, which fails that document only.
 """
 
 from __future__ import annotations
@@ -34,9 +41,17 @@ from typing import Any
 import yaml
 
 from ..diagnostics import Diagnostics
+from ..errors import SourceError
 from ..model import Contributor, Metadata, normalize_space
 
-__all__ = ["split", "to_metadata", "date_from_name"]
+__all__ = ["split", "parse", "to_metadata", "date_from_name", "MAX_BYTES", "MAX_DEPTH", "MAX_NODES"]
+
+#: the largest front matter block read (real ones are a few hundred bytes)
+MAX_BYTES = 256 * 1024
+#: collections nested in collections, at most
+MAX_DEPTH = 100
+#: values in the front matter once every alias is expanded
+MAX_NODES = 100_000
 
 _OPEN = re.compile(r"\A(?:\ufeff)?---[ \t]*\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
@@ -60,13 +75,99 @@ def split(text: str) -> tuple[dict[str, Any] | None, str, int]:
     return block, blank + text[close.end():], 2  # type: ignore[return-value]
 
 
-def parse(block: str, first_line: int, path: Path, diagnostics: Diagnostics) -> dict[str, Any]:
+class _TooLarge(Exception):
+    def __init__(self, message: str, mark, hint: str) -> None:
+        super().__init__(message)
+        self.message, self.mark, self.hint = message, mark, hint
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing collections nested deeper than MAX_DEPTH while it
+    composes (before its recursion can reach Python's limit)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent, index):
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _TooLarge(f"front matter is nested more than {MAX_DEPTH} levels deep",
+                                self.peek_event().start_mark, "front matter holds simple values and short lists")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a node graph that refers to itself or expands to more than MAX_NODES
+    values (aliases are shared: ten aliases of ten aliases of … are cheap to compose
+    and explode when used). Iterative: the graph may be as deep as MAX_DEPTH."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = 1
+            continue
+        children = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else node.value
+        if children_done:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+            if sizes[key] > MAX_NODES:
+                raise _TooLarge(f"front matter expands to more than {MAX_NODES:,} values (aliases of aliases)",
+                                node.start_mark, "write the values out instead of repeating aliases (*name)")
+            continue
+        if key in sizes:
+            continue
+        if key in open_nodes:
+            raise _TooLarge("front matter refers to itself (an alias inside its own anchor)", node.start_mark,
+                            "remove the alias (*name) from inside the value it names (&name)")
+        open_nodes.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in open_nodes:
+                raise _TooLarge("front matter refers to itself (an alias inside its own anchor)",
+                                child.start_mark, "remove the alias (*name) from inside the value it names (&name)")
+            if id(child) not in sizes:
+                stack.append((child, False))
+
+
+def _load(block: str) -> Any:
+    loader = _Loader(block)
     try:
-        data = yaml.safe_load(block)
-    except yaml.YAMLError as error:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def parse(block: str, first_line: int, path: Path, diagnostics: Diagnostics) -> dict[str, Any]:
+    size = len(block.encode("utf-8", "surrogatepass"))
+    if size > MAX_BYTES:
+        raise SourceError(f"the front matter is {size:,} bytes; exporter reads at most {MAX_BYTES:,}",
+                          file=path, line=first_line,
+                          hint="front matter holds metadata (title, author, date…); move the rest into the text")
+    try:
+        data = _load(block)
+    except _TooLarge as error:
+        line = first_line + error.mark.line if error.mark is not None else first_line
+        raise SourceError(error.message, file=path, line=line, hint=error.hint) from None
+    except RecursionError:  # a chain of merge keys (<<: *a) PyYAML flattens by recursion
+        raise SourceError("front matter is nested too deeply to read", file=path, line=first_line,
+                          hint="front matter holds simple values and short lists") from None
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
+        # ValueError & co.: a value YAML recognised but cannot build (date: 2024-13-45, !!int x)
         mark = getattr(error, "problem_mark", None)
         line = first_line + mark.line if mark is not None else first_line
-        diagnostics.add("S027", f"front matter is not valid YAML ({getattr(error, 'problem', None) or error}); "
+        problem = getattr(error, "problem", None) or str(error).split("\n")[0]
+        diagnostics.add("S027", f"front matter is not valid YAML ({problem}); "
                         "only its simple 'key: value' lines were read", file=path, line=line,
                         hint="quote values that contain ': ' or start with a special character")
         data = _simple(block)
