@@ -23,7 +23,7 @@ needs_ace = pytest.mark.skipif(not ace.available(), reason="DAISY Ace is not ins
 
 def test_everything_built_from_sources_passes(built, check, tmp_path):
     junit = tmp_path / "reports" / "junit.xml"
-    code, out = check(built, "--source", SOURCES, "--twice", "--skip", "ace", "--junit", junit,
+    code, out = check(built, "--source", SOURCES, "--allow-read", SOURCES, "--twice", "--skip", "ace", "--junit", junit,
                       "--format", "json", "--fail-on-skip")
     report = json.loads(out)
     assert code == 0, [r for r in report["results"] if r["status"] != "passed"]

@@ -34,7 +34,7 @@ def damaged(tmp_path_factory):
 
 
 def test_outputs_of_the_sources_are_complete(built, check):
-    code, out = check(built, "--source", SOURCES, "--only", "completeness", "--format", "json")
+    code, out = check(built, "--source", SOURCES, "--allow-read", SOURCES, "--only", "completeness", "--format", "json")
     assert code == 0, out
     report = json.loads(out)
     assert report["passed"] == 3 * SAMPLES and report["failed"] == report["skipped"] == 0
