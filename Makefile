@@ -11,6 +11,7 @@ dist: setup
 	exporter build sources -o dist --allow-read sources
 
 test: setup
+	ruff check exporter tests bench fuzz scripts
 	python -m pytest -n auto
 
 # the benchmarks (bench/README.md): the set-up adds pandoc; BENCH_ARGS=--quick for a small run

@@ -6,11 +6,11 @@ Pipeline: ``importers/`` → model (:mod:`exporter.model`) → ``transforms`` �
 
 __version__ = "0.1.0"
 
-from .errors import ExporterError, ModelError, OutputError, ResourceError, SourceError, UsageError  # noqa: E402
-from .model import Article, Contributor, Metadata  # noqa: E402
-from .pipeline import build, discover, load  # noqa: E402
-from .pagesetup import PageSetup  # noqa: E402
-from .settings import Settings  # noqa: E402
+from exporter.errors import ExporterError, ModelError, OutputError, ResourceError, SourceError, UsageError
+from exporter.model import Article, Contributor, Metadata
+from exporter.pagesetup import PageSetup
+from exporter.pipeline import build, discover, load
+from exporter.settings import Settings
 
 __all__ = [
     "__version__",

@@ -9,25 +9,24 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__
-from .diagnostics import Diagnostics
-from .display import json_text, printable
-from .errors import ExporterError, SourceError, UsageError
-from .model import Contributor, Metadata
-from .modelfile import dump_model
-from .outputs import sweep_stale, write_bytes
-from .fetch import MAX_DOCUMENT_BYTES, MAX_RESOURCE_BYTES
-from .isolation import DEFAULT_MEMORY, DEFAULT_TIMEOUT, parse_seconds, parse_size
-from .pagesetup import PAGE_SIZES, PDF_VARIANTS, PageSetup, page_size_key, parse_length_mm
-from .pipeline import discover, load
-from .progress import Progress
-from .progress import wanted as progress_wanted
-from . import batch
-from .batch import default_workers
-from .settings import FORMATS, EpubOptions, Settings
-from .themes import builtin_themes, load_theme, styles_dir
-from .checks import gate as check_gate
-from .checks import report as check_report
+from exporter import __version__, batch
+from exporter.batch import default_workers
+from exporter.batch.progress import Progress
+from exporter.batch.progress import wanted as progress_wanted
+from exporter.checks import gate as check_gate
+from exporter.checks import report as check_report
+from exporter.diagnostics import Diagnostics
+from exporter.display import json_text, printable
+from exporter.errors import ExporterError, SourceError, UsageError
+from exporter.model import Contributor, Metadata
+from exporter.model.file import dump_model
+from exporter.pagesetup import PAGE_SIZES, PDF_VARIANTS, PageSetup, page_size_key, parse_length_mm
+from exporter.pipeline import discover, load
+from exporter.safety.fetch import MAX_DOCUMENT_BYTES, MAX_RESOURCE_BYTES
+from exporter.safety.isolation import DEFAULT_MEMORY, DEFAULT_TIMEOUT, parse_seconds, parse_size
+from exporter.safety.outputs import sweep_stale, write_bytes
+from exporter.settings import FORMATS, EpubOptions, Settings
+from exporter.themes import builtin_themes, load_theme, styles_dir
 
 __all__ = ["main"]
 

@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from .display import printable
-from .errors import location
+from exporter.display import printable
+from exporter.errors import location
 
 
 class Severity(str, Enum):
@@ -157,7 +157,7 @@ class Diagnostics:
             self.items.append(diagnostic)
         return diagnostic
 
-    def extend(self, other: "Diagnostics") -> None:
+    def extend(self, other: Diagnostics) -> None:
         for item in other.items:
             if item not in self.items:
                 self.items.append(item)

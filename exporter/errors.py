@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .display import printable
+from exporter.display import printable
 
 __all__ = [
     "ExporterError",

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import UsageError
+from exporter.errors import UsageError
 
 __all__ = ["PAGE_SIZES", "PDF_VARIANTS", "PageSetup", "PaperSize", "PdfVariant", "parse_length_mm",
            "page_size_key", "page_css", "press_css", "css_bleed_mm", "margins_for", "resolve", "Resolved"]

@@ -3,7 +3,7 @@ validation) and ``build(article, …) -> {format: path}`` (transforms, writers, 
 writes). The CLI and the public API both go through here.
 
 ``build_one``/``build_many`` do the same for source files, each document in a child
-process under the run's time and memory limits (:mod:`exporter.isolation`): the child
+process under the run's time and memory limits (:mod:`exporter.safety.isolation`): the child
 loads and renders to bytes, the parent writes the outputs, so a document that hangs,
 exhausts memory or crashes the renderer ends as ``timeout``/``oom``/``crash`` in its
 result, leaves no partial file, and the batch goes on.
@@ -14,40 +14,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import Diagnostics, Severity
-from .errors import ExporterError, OutputError, SourceError, UsageError
-from .importers import find_sources, importer_for
-from .metadata import read_sidecar, sidecar_for
-from .model import Article
-from . import isolation
-from .outputs import write_all
-from .project import is_project
-from .settings import SUFFIXES, Context, Settings
-from .themes import Theme, load_theme
-from .transforms import apply, finish_metadata
-from .validate import validate
+from exporter.book.project import is_project
+from exporter.diagnostics import Diagnostics, Severity
+from exporter.errors import ExporterError, OutputError, SourceError, UsageError
+from exporter.importers import find_sources
+from exporter.importers.load import load
+from exporter.model import Article
+from exporter.safety import isolation
+from exporter.safety.outputs import collision_key, write_all
+from exporter.settings import SUFFIXES, Context, Settings
+from exporter.themes import Theme, load_theme
+from exporter.transforms import apply
 
 __all__ = ["load", "build", "render", "write", "discover", "build_one", "build_many", "BuildResult",
            "render_source", "collect", "Rendered"]
-
-
-def load(source: Path, settings: Settings | None = None) -> Article:
-    """Import ``source`` into a valid article, with sidecar and command-line metadata applied."""
-    settings = settings or Settings()
-    source = Path(source)
-    if not source.exists():
-        raise SourceError("file not found", file=source, hint="check the path")
-    diagnostics = Diagnostics()
-    article = importer_for(source)(source, diagnostics, settings)
-    sidecar = sidecar_for(source)
-    if sidecar is not None:
-        article.meta.update(read_sidecar(sidecar, diagnostics))
-        diagnostics.add("S007", f"metadata from {sidecar.name}", file=source)
-    if settings.metadata is not None:
-        article.meta.update(settings.metadata)
-    finish_metadata(article)
-    validate(article, documents=settings.link_documents)
-    return article
 
 
 @dataclass
@@ -78,7 +58,7 @@ def render(article: Article, settings: Settings | None = None, theme: Theme | No
     theme = theme or load_theme(settings.theme)
     ctx = Context(settings=settings, article=article, theme=theme)
     apply(ctx)
-    from .writers import WRITERS  # here, not at the top: WeasyPrint loads only when something renders
+    from exporter.writers import WRITERS  # here, not at the top: WeasyPrint loads only when something renders
 
     rendered: dict[str, bytes] = {}
     for name in settings.formats:
@@ -149,7 +129,7 @@ def render_source(source: Path, settings: Settings, theme: Theme) -> Rendered:
     root = None
     try:
         if is_project(source):  # a book (exporter.toml): exporter.book
-            from .book import render as render_book
+            from exporter.book import render as render_book
 
             name, files, diagnostics, root = render_book(source, settings, theme)
             return Rendered(name, files, diagnostics, root=root)
@@ -175,7 +155,7 @@ def collect(source: Path, outcome: isolation.Outcome, outdir: Path, stem: str | 
             result.outputs = write(stem or rendered.stem, rendered.files, outdir)
         except ExporterError as error:
             result.error, result.status = error, "failed"
-        except Exception as error:  # noqa: BLE001 - the batch goes on; write_all left nothing behind
+        except Exception as error:
             result.status = "failed"
             result.error = ExporterError(f"internal error while writing: {error.__class__.__name__}: {error}",
                                          file=source, hint="the previous outputs were kept; please report this")
@@ -207,7 +187,6 @@ def build_many(sources: list[Path], outdir: Path, settings: Settings, theme: The
     yield a :class:`BuildResult` per source as each finishes. A source whose outputs
     would have the name (compared as a case-insensitive file system would) of outputs an
     earlier source wrote in this call fails instead of overwriting them."""
-    from .batch import collision_key  # (batch imports this module)
 
     written: dict[str, Path] = {}  # outputs' name -> the source that wrote them
     jobs = ((source, render_source, (source, settings, theme)) for source in sources)

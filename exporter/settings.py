@@ -13,12 +13,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import Diagnostics
-from .errors import UsageError
-from .fetch import MAX_DOCUMENT_BYTES, MAX_IMAGE_PIXELS, MAX_RESOURCE_BYTES, ConfinedFetcher
-from .isolation import DEFAULT_MEMORY, DEFAULT_TIMEOUT, Limits
-from .model import Article, Metadata
-from .pagesetup import PageSetup
+from exporter.diagnostics import Diagnostics
+from exporter.errors import UsageError
+from exporter.model import Article, Metadata
+from exporter.pagesetup import PageSetup
+from exporter.safety.fetch import MAX_DOCUMENT_BYTES, MAX_IMAGE_PIXELS, MAX_RESOURCE_BYTES, ConfinedFetcher
+from exporter.safety.isolation import DEFAULT_MEMORY, DEFAULT_TIMEOUT, Limits
 
 FORMATS = ("epub", "pdf", "html")
 #: format name -> the output file's suffix (the writers' own table, without loading them)
@@ -43,7 +43,7 @@ class Settings:
     theme: str = "magazine"
     allow_hosts: frozenset[str] = frozenset()
     #: folders the person running exporter lets sources read besides their own folder
-    #: (``--allow-read``); nothing inside a source can add one (exporter.confine)
+    #: (``--allow-read``); nothing inside a source can add one (exporter.safety.confine)
     allow_read: tuple[Path, ...] = ()
     strict: bool = False
     metadata: Metadata | None = None
@@ -52,7 +52,7 @@ class Settings:
     #: print choices: paper, PDF variant, notes placement, bleed, crop marks
     page: PageSetup = field(default_factory=PageSetup)
     max_image_pixels: int = MAX_IMAGE_PIXELS
-    #: per-document limits (exporter.isolation): wall-clock seconds and memory bytes,
+    #: per-document limits (exporter.safety.isolation): wall-clock seconds and memory bytes,
     #: None for no limit; isolate=False renders in-process (no limits, for debugging)
     timeout: float | None = DEFAULT_TIMEOUT
     memory_limit: int | None = DEFAULT_MEMORY
@@ -78,11 +78,11 @@ def build_time() -> _dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc)
+            return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.UTC)
         except (ValueError, OverflowError, OSError):
             raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time stamp",
                              hint="set it to a whole number of seconds, e.g. $(git log -1 --format=%ct)") from None
-    return _dt.datetime.now(tz=_dt.timezone.utc).replace(microsecond=0)
+    return _dt.datetime.now(tz=_dt.UTC).replace(microsecond=0)
 
 
 def reproducible() -> bool:
@@ -93,7 +93,7 @@ def reproducible() -> bool:
 class Context:
     settings: Settings
     article: Article
-    theme: "Theme"  # noqa: F821 - exporter.themes.Theme
+    theme: Theme  # noqa: F821 - exporter.themes.Theme
     time: _dt.datetime = field(default_factory=build_time)
     #: per-document memo of expensive intermediate results shared by writers
     #: (e.g. the laid-out print document, used by the PDF writer and the EPUB page list)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import jinja2
 
-from .errors import UsageError
+from exporter.errors import UsageError
 
 __all__ = ["Theme", "load_theme", "styles_dir", "builtin_themes"]
 
@@ -99,7 +99,7 @@ def _merge(parent: dict, child: dict) -> dict:
 def _locate(name: str, relative_to: Path | None) -> Path:
     candidates = []
     if relative_to is not None:
-        candidates.append((relative_to / name))
+        candidates.append(relative_to / name)
     candidates.append(Path(name))
     if "/" not in name and "\\" not in name:
         candidates.insert(0, styles_dir() / name)

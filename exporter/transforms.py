@@ -14,10 +14,10 @@ from dataclasses import fields
 
 from lxml import etree
 
-from .fetch import FetchRefused
-from .model import MATHML_NS, Article, Metadata, normalize_space, slugify, text_of
-from .settings import Context
-from .tree import remove_keep_tail
+from exporter.model import MATHML_NS, Article, Metadata, normalize_space, slugify, text_of
+from exporter.model.tree import remove_keep_tail
+from exporter.safety.fetch import FetchRefused
+from exporter.settings import Context
 
 __all__ = ["TRANSFORMS", "apply", "finish_metadata", "derive_title"]
 
@@ -39,7 +39,7 @@ def clean_metadata(article: Article) -> None:
     """Remove XML-illegal characters from every metadata string (S002), wherever it came
     from (source, sidecar, command line), so that no output can be malformed by them;
     line ends are normalised to LF on the way (silently, as XML parsers do)."""
-    from .importers._common import clean_string
+    from exporter.importers._common import clean_string
 
     def clean(value, changed: list[str], name: str):
         if isinstance(value, str):

@@ -19,18 +19,18 @@ from pathlib import Path
 
 from lxml import etree
 
-from exporter.errors import ExporterError
-from exporter.fetch import FetchRefused
-from exporter.importers import IMPORTERS
-from exporter.metadata import read_sidecar
 from exporter.diagnostics import Diagnostics
+from exporter.errors import ExporterError
+from exporter.importers import IMPORTERS
+from exporter.model.sidecar import read_sidecar
 from exporter.pipeline import load
+from exporter.safety.fetch import FetchRefused
+from exporter.safety.svg import SVGRefused, clean_svg
+from exporter.safety.xml import parse_xml
 from exporter.settings import Context, Settings
-from exporter.svgsafe import SVGRefused, clean_svg
 from exporter.themes import load_theme
 from exporter.transforms import apply
 from exporter.writers import html as html_writer
-from exporter.xmlparse import parse_xml
 
 EXPECTED = (ExporterError, FetchRefused, SVGRefused)
 

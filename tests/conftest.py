@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from security.figures import pytest_sessionfinish, pytest_terminal_summary, pytest_testnodedown  # noqa: F401
 
 from exporter.checks import epubcheck, nu
-from security.figures import pytest_sessionfinish, pytest_terminal_summary, pytest_testnodedown  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "sources"

@@ -10,13 +10,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import SOURCES
 
 from exporter import batch
-from exporter.buildcache import MANIFEST
+from exporter.batch.cache import MANIFEST
+from exporter.batch.progress import Progress, wanted
 from exporter.cli import main
-from exporter.progress import Progress, wanted
-
-from conftest import SOURCES
 
 GOOD_XHTML = ('<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><title>{title}</title></head>'
               "<body><article><p>{text}</p></article></body></html>")
@@ -354,9 +353,9 @@ def test_manifest_takes_any_title_and_file_name(tmp_path):
 def test_the_warm_up_article_builds_cleanly():
     """The article the parent builds before forking workers is in the package (so the
     warm-up reads nothing outside exporter's own files) and builds without a problem."""
+    from exporter.diagnostics import Severity
     from exporter.pipeline import load, render
     from exporter.settings import Settings
-    from exporter.diagnostics import Severity
     from exporter.themes import load_theme
 
     assert batch.WARM_UP_SOURCE.is_file() and "exporter" in batch.WARM_UP_SOURCE.parts

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from exporter import batch
-from exporter.buildcache import MANIFEST
+from exporter.batch.cache import MANIFEST
 from exporter.cli import main
 from exporter.pipeline import build_many
 from exporter.settings import Settings

@@ -6,14 +6,14 @@ from __future__ import annotations
 import zipfile
 
 import pytest
+from conftest import SEED_SIDECAR, SOURCES, assert_epubcheck_clean, assert_html5_valid
 from lxml import etree, html
 
-from conftest import SEED_SIDECAR, SOURCES, assert_epubcheck_clean, assert_html5_valid
+from exporter.book.project import is_project
 from exporter.checks.completeness import missing, pdf_text
 from exporter.checks.gate import stem_of
 from exporter.cli import main
 from exporter.pipeline import discover, load
-from exporter.project import is_project
 
 OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
 XH = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}

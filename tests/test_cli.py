@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from exporter.buildcache import MANIFEST
+from exporter.batch.cache import MANIFEST
 from exporter.cli import main
 
 

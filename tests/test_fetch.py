@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 
 import pytest
+from security.harness import png
 
 from exporter.diagnostics import Diagnostics
-from exporter.fetch import ConfinedFetcher, FetchRefused
-
-from security.harness import png
+from exporter.safety.fetch import ConfinedFetcher, FetchRefused
 
 
 @pytest.fixture

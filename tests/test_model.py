@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from exporter.errors import ModelError, SourceError
-from exporter.modelfile import dump_model, read_model
+from exporter.model.file import dump_model, read_model
 from exporter.pipeline import load
 
 HEAD = '<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml" lang="en">\n' \

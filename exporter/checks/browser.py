@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from . import tools
+from exporter.checks import tools
 
 #: flags that keep a headless Chromium off the network and away from the user's profile
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -24,10 +24,10 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from ..errors import ExporterError
-from ..xmlparse import parse_xml
-from . import tools
-from .result import Finding, Severity
+from exporter.checks import tools
+from exporter.checks.result import Finding, Severity
+from exporter.errors import ExporterError
+from exporter.safety.xml import parse_xml
 
 _IGNORED = re.compile(r"[\s\u00ad\u200b-\u200f\u2060\ufeff\-\u2010\u2011]+")
 

@@ -13,8 +13,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import tools
-from .result import Finding, Severity
+from exporter.checks import tools
+from exporter.checks.result import Finding, Severity
 
 DRIVER = Path(__file__).with_name("EpubCheckMany.java")
 #: EPUBCheck severity -> exporter severity (USAGE and INFO are advice, never failures)

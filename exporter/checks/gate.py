@@ -24,14 +24,14 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..diagnostics import Severity
-from ..errors import ExporterError, UsageError
-from ..model import Article, Metadata
-from ..settings import Settings, reproducible
-from ..themes import Theme
-from . import ace, completeness, epubcheck, nu, pdf
-from . import reproducible as twice
-from .result import THRESHOLDS, Finding, Outcome, Report
+from exporter.checks import ace, completeness, epubcheck, nu, pdf
+from exporter.checks import reproducible as twice
+from exporter.checks.result import THRESHOLDS, Finding, Outcome, Report
+from exporter.diagnostics import Severity
+from exporter.errors import ExporterError, UsageError
+from exporter.model import Article, Metadata
+from exporter.settings import Settings, reproducible
+from exporter.themes import Theme
 
 __all__ = ["CHECKERS", "THRESHOLDS", "Target", "Options", "find_outputs", "match_sources", "run"]
 
@@ -97,7 +97,7 @@ def find_outputs(paths: list[Path]) -> list[Target]:
 def stem_of(source: Path) -> str:
     """The output name a source builds to (the same rule as :attr:`Article.stem`; a
     book's project file: the book's name)."""
-    from ..project import book_name, is_project
+    from exporter.book.project import book_name, is_project
 
     if is_project(source):
         return book_name(source)
@@ -144,7 +144,7 @@ def _guarded(name: str, targets: list[Target], options: Options, articles: dict)
     started = time.monotonic()
     try:
         return _RUNNERS[name](targets, options, articles)
-    except Exception as error:  # noqa: BLE001 - a checker's failure is a failed check, reported
+    except Exception as error:
         message = f"the checker could not run: {error.__class__.__name__}: {error}"
         return [Outcome(name, t.path, [Finding(Severity.ERROR, message, "checker-failed")],
                         seconds=time.monotonic() - started) for t in targets]
@@ -160,7 +160,7 @@ def _timed(name: str, targets: list[Target], work: Callable[[], dict[Path, list[
     started = time.monotonic()
     try:
         found = work()
-    except Exception as error:  # noqa: BLE001 - reported as a failed check
+    except Exception as error:
         crash = Finding(Severity.ERROR, f"the checker could not run: {error.__class__.__name__}: {error}",
                         "checker-failed")
         found = {t.path: [crash] for t in targets}
@@ -244,7 +244,7 @@ def _reproducible(targets, options, articles) -> list[Outcome]:
             by_source.setdefault(target.source, []).append(target)
     theme = options.theme
     if theme is None:
-        from ..themes import load_theme
+        from exporter.themes import load_theme
         theme = load_theme(options.settings.theme)
     for source, group in by_source.items():
         outcomes += _timed("reproducible", group, lambda s=source, g=group: twice.check(
@@ -260,15 +260,15 @@ def _load_sources(targets: list[Target], options: Options) -> dict[Path, Article
     """Each needed source loaded once (in this thread, before the checkers start)."""
     if "completeness" not in options.checkers:
         return {}
-    from ..pipeline import load
-    from ..project import is_project
+    from exporter.book.project import is_project
+    from exporter.pipeline import load
 
     articles: dict[Path, Article | ExporterError] = {}
     for source in {t.source for t in targets if t.source is not None}:
         try:
             if is_project(source):  # a book: every chapter's text blocks (exporter.book)
-                from ..book import load_book
-                from ..themes import load_theme
+                from exporter.book import load_book
+                from exporter.themes import load_theme
 
                 articles[source] = load_book(source, options.settings,
                                              options.theme or load_theme(options.settings.theme))

@@ -7,8 +7,8 @@ import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import tools
-from .result import Finding, Severity
+from exporter.checks import tools
+from exporter.checks.result import Finding, Severity
 
 
 def available() -> bool:

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from . import tools
-from .result import Finding, Severity
+from exporter.checks import tools
+from exporter.checks.result import Finding, Severity
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
 _EMBEDDED = ("/FontFile", "/FontFile2", "/FontFile3")
 _MAX_REPORTED = 20  # per code, so that one systematic fault does not bury the others
 
@@ -116,7 +116,7 @@ def _xmp(pdf):
         return None
     try:
         return pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False)
-    except Exception:  # noqa: BLE001 - a broken XMP packet is reported as missing metadata
+    except Exception:
         return None
 
 

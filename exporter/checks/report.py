@@ -18,9 +18,9 @@ import re
 
 from lxml import etree
 
-from ..display import json_text, printable
-from ..xmlparse import XML_ILLEGAL
-from .result import Outcome, Report, Severity
+from exporter.checks.result import Outcome, Report, Severity
+from exporter.display import json_text, printable
+from exporter.safety.xml import XML_ILLEGAL
 
 __all__ = ["text", "to_json", "junit"]
 

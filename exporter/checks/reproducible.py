@@ -13,10 +13,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from ..errors import ExporterError
-from ..settings import Settings
-from ..themes import Theme
-from .result import Finding, Severity
+from exporter.checks.result import Finding, Severity
+from exporter.errors import ExporterError
+from exporter.settings import Settings
+from exporter.themes import Theme
 
 CODE = "not-reproducible"
 
@@ -24,15 +24,15 @@ CODE = "not-reproducible"
 def check(source: Path, outputs: list[tuple[str, Path]], settings: Settings, theme: Theme) -> dict[Path, list[Finding]]:
     """Rebuild ``source`` once in the formats of ``outputs`` ((format, path) pairs) and
     compare each output with the new build."""
-    from ..pipeline import build, load, write
-    from ..project import is_project
+    from exporter.book.project import is_project
+    from exporter.pipeline import build, load, write
 
     formats = tuple(dict.fromkeys(name for name, _ in outputs))
     settings = dataclasses.replace(settings, formats=formats)
     with tempfile.TemporaryDirectory(prefix="exporter-twice-") as temp:
         try:
             if is_project(source):  # a book (exporter.book)
-                from ..book import render as render_book
+                from exporter.book import render as render_book
 
                 name, rendered, _, _ = render_book(source, settings, theme)
                 again = write(name, rendered, Path(temp))

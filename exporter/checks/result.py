@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..diagnostics import Severity
+from exporter.diagnostics import Severity
 
 __all__ = ["Finding", "Outcome", "Report", "Severity", "THRESHOLDS"]
 

@@ -10,11 +10,13 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from ..diagnostics import Diagnostics
-from ..errors import SourceError, UsageError
-from ..model import Article
-from ..project import PROJECT_FILE
-from . import epub, html, jats, markdown, text, xhtml
+from exporter.diagnostics import Diagnostics
+from exporter.errors import SourceError, UsageError
+from exporter.importers import epub, html, jats, markdown, text, xhtml
+from exporter.model import Article
+
+#: the project file that makes a folder a book (exporter.book.project reads it)
+PROJECT_FILE = "exporter.toml"
 
 Importer = Callable[..., Article]
 

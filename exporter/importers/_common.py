@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..diagnostics import Diagnostics
-from ..errors import SourceError
-from ..fetch import Refusal, read_regular
-from ..xmlparse import XML_ILLEGAL
+from exporter.diagnostics import Diagnostics
+from exporter.errors import SourceError
+from exporter.safety.confine import Refusal, read_regular
+from exporter.safety.xml import XML_ILLEGAL
 
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
 _ILLEGAL = re.compile(XML_ILLEGAL)

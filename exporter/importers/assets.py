@@ -10,7 +10,7 @@ and line says why:
   HOST`` lets the importer download it through the confined fetcher and embed it);
 * **S024** the reference leaves the source folder, or uses a scheme that is not allowed.
 
-Every local reference is resolved by the document's :class:`~exporter.confine.Root`
+Every local reference is resolved by the document's :class:`~exporter.safety.confine.Root`
 (the one choke point): relative to the folder it is written in, symbolic links
 resolved, refused when it leaves the source folder. Root-relative references
 (``/assets/x.png``) resolve only against a site folder the command line named
@@ -29,9 +29,10 @@ import posixpath
 import urllib.parse
 from pathlib import Path
 
-from ..confine import Refusal, Root
-from ..diagnostics import Diagnostics
-from ..fetch import MAX_RESOURCE_BYTES, ConfinedFetcher, FetchRefused, sniff
+from exporter.diagnostics import Diagnostics
+from exporter.safety.confine import Refusal, Root
+from exporter.safety.fetch import MAX_RESOURCE_BYTES, ConfinedFetcher, FetchRefused
+from exporter.safety.images import sniff
 
 __all__ = ["Assets", "IMAGE_TYPES"]
 
@@ -113,6 +114,17 @@ class Assets:
             self._refused(refusal, shown, line, what)
             return None
         return self._checked_local(found, line, what, shown)
+
+    def is_document(self, href: str) -> bool:
+        """Whether a relative link points at a file beside the source (another article
+        of a book), inside the folder the source may read."""
+        try:
+            path = urllib.parse.unquote(urllib.parse.urlsplit(href).path)
+        except ValueError:
+            return False
+        if not path or path.startswith("/") or "\x00" in path:
+            return False
+        return self.root.is_file(self.home / path)
 
     def _refused(self, refusal: Refusal, src: str, line: int | None, what: str) -> None:
         code = "S024" if refusal.code == "R001" else "S022"
@@ -218,7 +230,7 @@ class Assets:
 
 
 def _info():
-    from ..diagnostics import Severity
+    from exporter.diagnostics import Severity
 
     return Severity.INFO
 

@@ -10,11 +10,20 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..diagnostics import Diagnostics
-from ..model import ELEMENTS
-from ..tree import remove_keep_tail
-from .structure import (HEADINGS, M, NCNAME, PARAGRAPH_HOSTS, TEXT_CONTAINERS, _has_content, _tag,
-                        is_block, unwrap)
+from exporter.diagnostics import Diagnostics
+from exporter.importers.structure import (
+    HEADINGS,
+    NCNAME,
+    PARAGRAPH_HOSTS,
+    TEXT_CONTAINERS,
+    M,
+    _has_content,
+    _tag,
+    is_block,
+    unwrap,
+)
+from exporter.model import ELEMENTS
+from exporter.model.tree import remove_keep_tail
 
 _SPACE = re.compile(r"[ \t\n\r\f]+")
 

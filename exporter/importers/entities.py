@@ -10,7 +10,7 @@ or blow up. Documents that declare entities themselves, or name an unknown DTD w
 using named entities, are refused with a clear error.
 
 :func:`parse_with_entities` is the one way importers parse such XML; documents without
-named entities go through :func:`exporter.xmlparse.parse_xml` unchanged.
+named entities go through :func:`exporter.safety.xml.parse_xml` unchanged.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..diagnostics import Diagnostics
-from ..errors import SourceError
-from ..xmlparse import make_parser, parse_xml
+from exporter.diagnostics import Diagnostics
+from exporter.errors import SourceError
+from exporter.safety.xml import make_parser, parse_xml
 
 __all__ = ["parse_with_entities", "KNOWN_PUBLIC_IDS", "known_public_id"]
 

@@ -28,18 +28,26 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..diagnostics import Diagnostics
-from ..errors import SourceError
-from ..model import ROLES, Article, Contributor, Metadata, normalize_space, valid_date, valid_language
-from ..model import new_article
-from ..xmlparse import parse_xml
-from ..confine import Refusal
-from ..links import allowed_link, normalized, scheme_of
-from .assets import IMAGE_TYPES, Assets, root_for
-from .safezip import SafeZip
-from .sanitize import Sanitizer, semantics_of
-from .structure import finish
-from .xhtml import parse_xhtml
+from exporter.diagnostics import Diagnostics
+from exporter.errors import SourceError
+from exporter.importers.assets import IMAGE_TYPES, Assets, root_for
+from exporter.importers.finish import finish
+from exporter.importers.sanitize import Sanitizer, semantics_of
+from exporter.importers.xhtml import parse_xhtml
+from exporter.model import (
+    ROLES,
+    Article,
+    Contributor,
+    Metadata,
+    new_article,
+    normalize_space,
+    valid_date,
+    valid_language,
+)
+from exporter.model.links import allowed_link, normalized, scheme_of
+from exporter.safety.confine import Refusal
+from exporter.safety.xml import parse_xml
+from exporter.safety.zip import SafeZip
 
 __all__ = ["read", "is_unpacked", "named_folder"]
 
@@ -63,7 +71,7 @@ def named_folder(folder: Path) -> Path:
 
 class _Folder:
     """An unpacked EPUB: every name in it (container rootfile, manifest items, images)
-    is resolved by the book folder's :class:`~exporter.confine.Root`; a name that is
+    is resolved by the book folder's :class:`~exporter.safety.confine.Root`; a name that is
     absolute, climbs out, or goes through a link to outside is not in the book."""
 
     def __init__(self, root: Path, settings=None) -> None:
@@ -82,7 +90,7 @@ class _Folder:
             return False
 
     def read(self, name: str) -> bytes:
-        from ._common import MAX_SOURCE_BYTES
+        from exporter.importers._common import MAX_SOURCE_BYTES
 
         try:
             return self.scope.read(self._path(name), MAX_SOURCE_BYTES, shown=name)[1]

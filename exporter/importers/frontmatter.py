@@ -40,9 +40,9 @@ from typing import Any
 
 import yaml
 
-from ..diagnostics import Diagnostics
-from ..errors import SourceError
-from ..model import Contributor, Metadata, normalize_space
+from exporter.diagnostics import Diagnostics
+from exporter.errors import SourceError
+from exporter.model import Contributor, Metadata, normalize_space
 
 __all__ = ["split", "parse", "to_metadata", "date_from_name", "MAX_BYTES", "MAX_DEPTH", "MAX_NODES"]
 
@@ -210,7 +210,7 @@ def _text(value: Any) -> str:
 def _iso(value: _dt.date | _dt.datetime) -> str:
     if isinstance(value, _dt.datetime):
         if value.tzinfo is not None:
-            return value.astimezone(_dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+            return value.astimezone(_dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
         return value.isoformat(timespec="seconds")
     return value.isoformat()
 

@@ -22,16 +22,24 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..diagnostics import Diagnostics
-from ..model import Article, Contributor, Metadata, new_article, normalize_space, text_of, valid_language
-from ..model import XML_LANG
-from . import frontmatter
-from ._common import clean_text, read_source
-from .assets import Assets
-from .htmlparse import decode_html, parse_html
-from .sanitize import Sanitizer, local_name
-from .structure import finish
-from ..tree import remove_keep_tail, text_before
+from exporter.diagnostics import Diagnostics
+from exporter.importers import frontmatter
+from exporter.importers._common import clean_text, read_source
+from exporter.importers.assets import Assets
+from exporter.importers.finish import finish
+from exporter.importers.htmlparse import decode_html, parse_html
+from exporter.importers.sanitize import Sanitizer, local_name
+from exporter.model import (
+    XML_LANG,
+    Article,
+    Contributor,
+    Metadata,
+    new_article,
+    normalize_space,
+    text_of,
+    valid_language,
+)
+from exporter.model.tree import remove_keep_tail, text_before
 
 __all__ = ["read", "read_tree"]
 
@@ -143,7 +151,7 @@ def head_metadata(root: etree._Element, path: Path) -> Metadata:
     if keywords:
         meta.subjects = [k.strip() for k in re.split(r"[,;]", keywords) if k.strip()]
     doi = first("citation_doi", "dc.identifier", "prism.doi")
-    if doi and (doi.startswith("10.") or doi.startswith("doi:")):
+    if doi and (doi.startswith(("10.", "doi:"))):
         meta.identifier = doi if doi.startswith("doi:") else "doi:" + doi
     meta.rights = first("dc.rights", "dcterms.rights", "copyright")
     for link in root.iter("link"):

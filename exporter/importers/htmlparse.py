@@ -17,12 +17,13 @@ from __future__ import annotations
 import codecs
 import re
 from pathlib import Path
+
 from lxml import etree
 from tinyhtml5 import parser as h5parser
 from tinyhtml5.treebuilder import TreeBuilder
 
-from ..diagnostics import Diagnostics
-from ..xmlparse import XML_ILLEGAL
+from exporter.diagnostics import Diagnostics
+from exporter.safety.xml import XML_ILLEGAL
 
 __all__ = ["decode_html", "parse_html", "codec_for", "declared_encoding"]
 

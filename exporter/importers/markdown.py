@@ -22,15 +22,15 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from ..diagnostics import Diagnostics
-from ..model import Article, new_article, normalize_space, text_of
-from . import frontmatter
-from ._common import clean_text, decode_text, read_source
-from .assets import Assets
-from .html import _title_from_heading
-from .htmlparse import parse_html
-from .sanitize import Sanitizer
-from .structure import finish
+from exporter.diagnostics import Diagnostics
+from exporter.importers import frontmatter
+from exporter.importers._common import clean_text, decode_text, read_source
+from exporter.importers.assets import Assets
+from exporter.importers.finish import finish
+from exporter.importers.html import _title_from_heading
+from exporter.importers.htmlparse import parse_html
+from exporter.importers.sanitize import Sanitizer
+from exporter.model import Article, new_article, normalize_space, text_of
 
 __all__ = ["read", "render", "github_slug"]
 
@@ -66,7 +66,7 @@ def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
     text = clean_text(decode_text(read_source(path), path, diagnostics), path, diagnostics)
     block, text, first = frontmatter.split(text)
     meta_front: dict = frontmatter.parse(block, first, path, diagnostics) if block is not None else {}
-    from ..model import Metadata
+    from exporter.model import Metadata
 
     meta, rest = frontmatter.to_metadata(meta_front, path, first or 1, diagnostics) if meta_front else (
         Metadata(title="", language=""), {})

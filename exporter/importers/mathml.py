@@ -14,15 +14,15 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..model import MATHML_NS, normalize_space
-from ..tree import append_text
+from exporter.model import MATHML_ATTRS as ATTRS
+from exporter.model import MATHML_ELEMENTS as ELEMENTS
+from exporter.model import MATHML_NS, normalize_space
+from exporter.model import MATHML_TOKENS as TOKENS
+from exporter.model.tree import append_text
 
 __all__ = ["clean_math", "linear_text", "M"]
 
 M = f"{{{MATHML_NS}}}"
-from ..model import MATHML_ATTRS as ATTRS
-from ..model import MATHML_ELEMENTS as ELEMENTS
-from ..model import MATHML_TOKENS as TOKENS
 
 SAFE_VALUE = str.maketrans("", "", "<>\"'`")
 

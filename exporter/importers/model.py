@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..diagnostics import Diagnostics
-from ..links import allowed_link, normalized, scheme_of
-from ..model import Article
-from ..modelfile import read_model
-from ..tree import unwrap
-from ._common import read_source
+from exporter.diagnostics import Diagnostics
+from exporter.importers._common import read_source
+from exporter.model import Article
+from exporter.model.file import read_model
+from exporter.model.links import allowed_link, normalized, scheme_of
+from exporter.model.tree import unwrap
 
 
 def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:

@@ -20,7 +20,7 @@ importer. Nothing passes because it is there; everything is mapped:
 * verse (``z3998:poem``/``verse``, ``.poem``/``.verse``/``.stanza``) becomes stanzas of
   ``p.verse-line``.
 
-The result is finished by :func:`exporter.importers.structure.finish`, which repairs
+The result is finished by :func:`exporter.importers.finish.finish`, which repairs
 nesting so the article validates.
 """
 
@@ -34,12 +34,13 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..diagnostics import Diagnostics
-from ..links import allowed_link, normalized, scheme_of, web_url
-from ..model import ELEMENTS, EPUB_NS, GLOBAL_ATTRS, LINK_SCHEMES, MATHML_NS, XML_LANG, valid_language
-from .assets import Assets
-from .mathml import clean_math
-from ..tree import append_text
+from exporter.diagnostics import Diagnostics
+from exporter.importers.assets import Assets
+from exporter.importers.mathml import clean_math
+from exporter.importers.verse import Verse
+from exporter.model import ELEMENTS, EPUB_NS, GLOBAL_ATTRS, LINK_SCHEMES, MATHML_NS, XML_LANG, valid_language
+from exporter.model.links import allowed_link, normalized, scheme_of, web_url
+from exporter.model.tree import append_text
 
 __all__ = ["Sanitizer", "local_name", "semantics_of"]
 
@@ -54,12 +55,12 @@ NON_CONTENT = {"nav", "style", "template", "canvas", "audio", "video", "source",
 #: inline wrappers whose content simply continues the text
 UNWRAP = {"font", "big", "nobr", "blink", "marquee", "label", "picture", "rtc", "basefont", "html", "body"}
 #: block wrappers: kept as a plain div (so their content stays a block of its own), then
-#: dissolved by structure.finish where that changes nothing
+#: dissolved by finish() where that changes nothing
 BLOCK_WRAPPERS = {"main", "header", "footer", "form", "noscript", "search", "center", "hgroup", "address",
                   "details", "fieldset", "div"}
 SYNONYMS = {"article": "section", "strike": "s", "acronym": "abbr", "tt": "code", "listing": "pre",
             "xmp": "pre", "plaintext": "pre", "menu": "ul", "dir": "ul", "legend": "p", "summary": "p",
-            **{name: "div" for name in BLOCK_WRAPPERS}}
+            **dict.fromkeys(BLOCK_WRAPPERS, "div")}
 #: source class / epub:type / role token -> (model tag or None for "same", model class)
 SEMANTICS: dict[str, tuple[str | None, str]] = {
     # pull quotes, sidebars, attributions
@@ -130,7 +131,7 @@ def semantics_of(el: etree._Element, *, classes: bool = True) -> set[str]:
 
 
 @dataclass
-class Sanitizer:
+class Sanitizer(Verse):
     """Map (X)HTML into model elements for one source (see the module documentation)."""
 
     source: Path
@@ -363,7 +364,7 @@ class Sanitizer:
                 self._report("S025", f"scheme-{scheme}", f"{scheme}: link kept as text", line,
                              "links may use http, https, mailto, doi or urn")
             return None
-        if getattr(self.assets.settings, "link_documents", False) and _local_document(self.assets, href):
+        if getattr(self.assets.settings, "link_documents", False) and self.assets.is_document(href):
             return allowed_link(href, documents=True)  # a book links it to that document's chapter (exporter.book)
         if self.base_url:
             try:
@@ -487,70 +488,6 @@ class Sanitizer:
             else:
                 self._element(child, target, verse)
 
-    def _verse(self, el, name, tokens, target) -> None:
-        """A poem or a verse quotation: stanzas (one per paragraph) of verse lines."""
-        if name == "blockquote":
-            out = etree.SubElement(target, "blockquote", {"class": "verse"})
-        elif name in ("article", "section"):
-            out = etree.SubElement(target, "section")
-        elif "stanza" in tokens and name != "p":
-            out = etree.SubElement(target, "div", {"class": "stanza"})
-        elif name == "p":
-            self._stanza(el, target)
-            return
-        else:
-            out = etree.SubElement(target, "div", {"class": "verse"})
-        if el.sourceline:
-            out.sourceline = el.sourceline
-        self._attributes(el, out, ELEMENTS[out.tag])
-        self._content(el, out, verse="line" if out.get("class") == "stanza" else True)
-        if out.tag == "section":  # group the stanzas in one div.verse below the heading
-            stanzas = [c for c in out if c.tag == "div" and c.get("class") == "stanza"]
-            if stanzas:
-                holder = etree.Element("div", {"class": "verse"})
-                out.insert(out.index(stanzas[0]), holder)
-                for stanza in stanzas:
-                    holder.append(stanza)
-
-    def _stanza(self, el, target, lines_only: bool = False) -> None:
-        if lines_only:
-            stanza = target
-        else:
-            stanza = etree.SubElement(target, "div", {"class": "stanza"})
-            if el.sourceline:
-                stanza.sourceline = el.sourceline
-            self._attributes(el, stanza, ELEMENTS["div"])
-        scratch = etree.Element("p")
-        self._content(el, scratch, verse=False)
-        line = etree.SubElement(stanza, "p", {"class": "verse-line"})
-        line.text = scratch.text
-        for child in list(scratch):
-            if child.tag == "br":
-                line.tail = None
-                line = etree.SubElement(stanza, "p", {"class": "verse-line"})
-                line.text = child.tail
-                continue
-            line.append(child)
-        for verse_line in stanza:
-            # a line wrapped in one span (Standard Ebooks) is just the line
-            kids = [c for c in verse_line if isinstance(c.tag, str)]
-            if len(kids) == 1 and kids[0].tag == "span" and not kids[0].get("class") and not (
-                    verse_line.text or "").strip() and not (kids[0].tail or "").strip():
-                span = kids[0]
-                verse_line.text = span.text
-                for name in ("lang", "dir", "id"):
-                    if span.get(name):
-                        verse_line.set(name, span.get(name))
-                for c in list(span):
-                    verse_line.append(c)
-                verse_line.remove(span)
-        for verse_line in list(stanza):
-            if not "".join(verse_line.itertext()).strip() and not len(verse_line):
-                stanza.remove(verse_line)
-            elif len(verse_line) == 1 and verse_line[0].tag == "img" and not "".join(verse_line.itertext()).strip():
-                verse_line.tag = "figure"
-                del verse_line.attrib["class"]
-
 
 def _text_around(el: etree._Element) -> bool:
     """Whether an image sits in running text (non-blank text right before or after it)."""
@@ -558,15 +495,3 @@ def _text_around(el: etree._Element) -> bool:
     before = el.getprevious()
     text_before = (before.tail if before is not None else parent.text if parent is not None else "") or ""
     return bool(text_before.strip() or (el.tail or "").strip())
-
-
-def _local_document(assets, href: str) -> bool:
-    """True when a relative link points at a file beside the source (another article),
-    inside the folder the source may read (:class:`exporter.confine.Root`)."""
-    try:
-        path = urllib.parse.unquote(urllib.parse.urlsplit(href).path)
-    except ValueError:
-        return False
-    if not path or path.startswith("/") or "\x00" in path:
-        return False
-    return assets.root.is_file(assets.home / path)

@@ -23,12 +23,11 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..diagnostics import Diagnostics
-from ..model import BLOCKS, ELEMENTS, MATHML_NS, PHRASING
-from .. import tree
-from ..tree import append_text, remove_keep_tail
+from exporter.diagnostics import Diagnostics
+from exporter.model import BLOCKS, ELEMENTS, MATHML_NS, PHRASING, tree
+from exporter.model.tree import append_text, remove_keep_tail
 
-__all__ = ["finish", "wrap_inline", "unwrap", "TEXT_CONTAINERS", "is_block", "NCNAME"]
+__all__ = ["walk_fix", "wrap_inline", "unwrap", "TEXT_CONTAINERS", "is_block", "NCNAME"]
 
 M = f"{{{MATHML_NS}}}"
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -365,31 +364,9 @@ def _move_after(parent: etree._Element, child: etree._Element) -> None:
         append_text(parent, tail)
 
 
-def _walk_fix(el: etree._Element, diagnostics: Diagnostics, source: Path) -> None:
+def walk_fix(el: etree._Element, diagnostics: Diagnostics, source: Path) -> None:
     for child in list(el):
         if isinstance(child.tag, str) and not child.tag.startswith("{"):
-            _walk_fix(child, diagnostics, source)
+            walk_fix(child, diagnostics, source)
     if el.getparent() is not None or el.tag == "article":
         _fix_children(el, diagnostics, source)
-
-
-def finish(body: etree._Element, diagnostics: Diagnostics, source: Path, *, headings: bool = True) -> None:
-    """Repair ``body`` (an ``<article>``) in place; see the module documentation."""
-    from . import cleanup
-
-    if headings:
-        cleanup.normalize_headings(body)
-    for el in body.iter("h1"):
-        el.tag = "h2"
-    cleanup.close_heading_gaps(body)
-    _walk_fix(body, diagnostics, source)
-    cleanup.figures_from_images(body)
-    cleanup.tidy(body)
-    cleanup.drop_empty(body)
-    _walk_fix(body, diagnostics, source)  # unwrapping may have left loose text behind
-    cleanup.dissolve_wrappers(body)
-    cleanup.fix_ids(body, diagnostics, source)
-    cleanup.fix_notes(body)
-    cleanup.tidy(body)
-    cleanup.close_heading_gaps(body)  # again: empty headings may have gone
-    cleanup.fix_definition_lists(body)  # last: emptied descriptions may have gone

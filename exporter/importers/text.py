@@ -24,11 +24,11 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..confine import Root
-from ..diagnostics import Diagnostics
-from ..model import Article, Metadata, new_article
-from ._common import clean_text, decode_text, read_source
-from .assets import root_for
+from exporter.diagnostics import Diagnostics
+from exporter.importers._common import clean_text, decode_text, read_source
+from exporter.importers.assets import root_for
+from exporter.model import Article, Metadata, new_article
+from exporter.safety.confine import Root
 
 PHOTO_RE = re.compile(r"^(?:PHOTO|Photo|IMAGE|Image|PICTURE|Picture|FOTO|Foto)\s*:\s*(.+)$", re.S)
 CREDIT_RE = re.compile(r"^(.*?)[\s,]*\(([^()]{2,80})\)\s*$", re.S)
@@ -196,7 +196,7 @@ class _Builder:
         credit = None
         if match := CREDIT_RE.match(caption):
             caption, credit = match.group(1).strip(), match.group(2).strip()
-        # the photo beside the source, by its name; each guess confined (exporter.confine)
+        # the photo beside the source, by its name; each guess confined (exporter.safety.confine)
         image = next((self.path.with_suffix(s) for s in IMAGE_SUFFIXES
                       if self.root.is_file(self.path.with_suffix(s))), None)
         if image is not None:

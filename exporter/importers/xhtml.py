@@ -14,13 +14,13 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..diagnostics import Diagnostics
-from ..errors import SourceError
-from ..model import Article, unqualify
-from ..modelfile import is_model_document
-from . import html
-from . import model as model_importer
-from ._common import read_source
+from exporter.diagnostics import Diagnostics
+from exporter.errors import SourceError
+from exporter.importers import html
+from exporter.importers import model as model_importer
+from exporter.importers._common import read_source
+from exporter.model import Article, unqualify
+from exporter.model.file import is_model_document
 
 __all__ = ["read", "parse_xhtml"]
 
@@ -31,7 +31,7 @@ def parse_xhtml(data: bytes, path: Path, diagnostics: Diagnostics, *, lenient: b
     A document that cannot be read as XML is an error (with its line), unless ``lenient``
     (documents inside an e-book): then it is read with the HTML5 parser, with S029.
     """
-    from .entities import parse_with_entities
+    from exporter.importers.entities import parse_with_entities
 
     try:
         root = parse_with_entities(data, path, diagnostics).getroot()
@@ -42,8 +42,8 @@ def parse_xhtml(data: bytes, path: Path, diagnostics: Diagnostics, *, lenient: b
         # reads both (and never expands entities a document declares itself).
         diagnostics.add("S029", f"{error.message}; read as HTML instead", file=path, line=error.line,
                         hint="fix the markup to keep it XHTML")
-        from ._common import clean_text
-        from .htmlparse import decode_html, parse_html
+        from exporter.importers._common import clean_text
+        from exporter.importers.htmlparse import decode_html, parse_html
 
         return parse_html(clean_text(decode_html(data, path, diagnostics), path, diagnostics))
     return unqualify(root)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..settings import SUFFIXES, Context
-from . import epub, html, pdf
+from exporter.settings import SUFFIXES, Context
+from exporter.writers import epub, html, pdf
 
 Writer = Callable[[Context], bytes]
 

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 import tinycss2
 from PIL import Image, ImageColor, ImageDraw, ImageFont, UnidentifiedImageError
 
-from ..fetch import FetchRefused
-from ..i18n import labels
-from ..model import normalize_space
-from ..settings import Context
-from .epub_fonts import find_font
-from .html import byline, format_date
+from exporter.model import normalize_space
+from exporter.safety.fetch import FetchRefused
+from exporter.settings import Context
+from exporter.writers.epub.fonts import find_font
+from exporter.writers.html import byline, format_date
+from exporter.writers.labels import labels
 
 __all__ = ["Cover", "choose", "typographic", "strip_style", "SIZE"]
 

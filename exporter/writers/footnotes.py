@@ -17,7 +17,8 @@ that is never referenced stays in the notes list at the end, keeping its number.
 from __future__ import annotations
 
 from lxml import etree
-from ..tree import remove_keep_tail
+
+from exporter.model.tree import remove_keep_tail
 
 __all__ = ["move_to_call_sites", "label_headings"]
 

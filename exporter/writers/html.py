@@ -15,24 +15,23 @@ any browser without the folder it came from.
 from __future__ import annotations
 
 import base64
-import re
 import copy
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 
 from lxml import etree
 from lxml import html as lxml_html
 from markupsafe import Markup
 
-from ..fetch import FetchRefused
-from ..i18n import labels
-from ..model import EPUB_NS, XHTML_NS, Article, text_of
-from ..pagesetup import Resolved, page_css, resolve
-from ..settings import Context
-from ..xmlparse import parse_xml
-from ..tree import remove_keep_tail, text_before
-
-from .policy import PRINT_HTML, add_policy
+from exporter.model import EPUB_NS, XHTML_NS, Article, text_of
+from exporter.model.tree import remove_keep_tail, text_before
+from exporter.pagesetup import Resolved, page_css, resolve
+from exporter.safety.fetch import FetchRefused
+from exporter.safety.xml import parse_xml
+from exporter.settings import Context
+from exporter.writers.labels import labels
+from exporter.writers.policy import PRINT_HTML, add_policy
 
 __all__ = ["Page", "page", "print_page", "render", "to_html5", "format_date", "byline", "inline_images", "add_style",
            "print_head_meta"]

@@ -20,7 +20,7 @@ On top of the print page, the PDF gets:
   the build clock (``SOURCE_DATE_EPOCH``); the file identifier is a content hash;
 * tagging (structure tree, ``/Lang``, figure ``/Alt``, ``DisplayDocTitle``) for every
   variant, PDF/UA-1 by default; archival PDF/A variants on request, PDF/A-3 and 4f
-  carrying the canonical source (:func:`exporter.modelfile.dump_model`) as an
+  carrying the canonical source (:func:`exporter.model.file.dump_model`) as an
   associated file — the only file a PDF made by exporter ever embeds;
 * for print shops, TrimBox and BleedBox set to the page and the requested bleed, and
   a warning (P002) for every image printed below 300 ppi.
@@ -37,10 +37,10 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.images import RasterImage
 from weasyprint.pdf.metadata import DocumentMetadata
 
-from .. import weasy
-from ..pagesetup import Resolved, page_css, press_css
-from ..settings import Context
-from . import footnotes, html
+from exporter.pagesetup import Resolved, page_css, press_css
+from exporter.safety import weasy
+from exporter.settings import Context
+from exporter.writers import footnotes, html
 
 __all__ = ["render", "print_document", "layout", "pdf_options", "MIN_PRINT_PPI"]
 
@@ -103,7 +103,7 @@ def print_document(ctx: Context, fit: dict[int, int] | None = None, page=None, e
     smaller to set them: 1 small type (``table.fit``), 2 smaller and wrapped inside
     words if need be (``table.fit.fit-more``). ``page``, when given, makes a print page
     other than the article's (``() -> (root, resolved)``, image sources absolute: a
-    book's, :mod:`exporter.writers.book_pdf`); ``extra_css`` as in :func:`_stylesheet_texts`."""
+    book's, :mod:`exporter.book.pdf`); ``extra_css`` as in :func:`_stylesheet_texts`."""
     fit = fit or {}
     if page is None:
         pg, resolved = html.print_page(ctx)
@@ -299,7 +299,7 @@ class _Finisher:
 
 
 def _source_attachment(ctx: Context, name: str | None = None, fetcher=None) -> weasyprint.Attachment:
-    from ..modelfile import dump_model
+    from exporter.model.file import dump_model
 
     naive = ctx.time.replace(tzinfo=None)
     return weasyprint.Attachment(
@@ -331,7 +331,7 @@ class _Metadata(DocumentMetadata):
     are also PDF/UA, the PDF/UA identification with its extension schema."""
 
     @classmethod
-    def from_document(cls, base: DocumentMetadata, ctx: Context, ua_part: int | None) -> "_Metadata":
+    def from_document(cls, base: DocumentMetadata, ctx: Context, ua_part: int | None) -> _Metadata:
         meta = ctx.article.meta
         new = cls(title=meta.title, authors=[c.name for c in meta.contributors if c.role in ("aut", "ivr", "ive", "edt", "cre", "com")]
                   or [c.name for c in meta.contributors],

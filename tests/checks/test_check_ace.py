@@ -8,8 +8,9 @@ import re
 
 import pytest
 
-from .broken import copy, edit_entry, opf_name, rewrite_zip
 from exporter.checks import ace, gate
+
+from .broken import copy, edit_entry, opf_name, rewrite_zip
 
 needs_ace = pytest.mark.skipif(not ace.available(), reason="DAISY Ace is not installed (scripts/setup.sh)")
 

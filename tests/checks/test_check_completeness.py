@@ -8,8 +8,9 @@ import shutil
 
 import pytest
 
-from .conftest import EPOCH, SAMPLES, SOURCES
 from exporter.cli import main
+
+from .conftest import EPOCH, SAMPLES, SOURCES
 
 LOST = "It is also a good way to slow down."
 CHANGED = ("Set your name, print it twenty times", "Set your name, print it twelve times")

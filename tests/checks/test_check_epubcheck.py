@@ -9,8 +9,9 @@ import subprocess
 
 import pytest
 
-from .broken import copy, drop_entry, manifest_items, opf_name, remove_manifest_item, rewrite_zip
 from exporter.checks import epubcheck
+
+from .broken import copy, drop_entry, manifest_items, opf_name, remove_manifest_item, rewrite_zip
 
 pytestmark = pytest.mark.skipif(not epubcheck.available(), reason="EPUBCheck is not installed (scripts/setup.sh)")
 

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from .broken import copy
 from exporter.checks import nu
+
+from .broken import copy
 
 pytestmark = pytest.mark.skipif(not nu.available(), reason="the Nu HTML Checker is not installed (scripts/setup.sh)")
 

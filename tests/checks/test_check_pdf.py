@@ -8,8 +8,9 @@ from decimal import Decimal
 import pikepdf
 import pytest
 
-from .broken import copy
 from exporter.checks import pdf as pdfcheck
+
+from .broken import copy
 
 
 def codes(path, severity=None) -> set[str]:

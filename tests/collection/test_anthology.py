@@ -4,7 +4,6 @@ each article's metadata, links between articles, the checkers, and determinism."
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import subprocess
@@ -13,16 +12,16 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from lxml import etree, html as lhtml
+from conftest import SEED_SIDECAR, SOURCES, assert_epubcheck_clean, assert_html5_valid, require_seed
+from lxml import etree
+from lxml import html as lhtml
 
 from exporter.book import load_book
+from exporter.book import parts as book_parts
 from exporter.checks import ace
 from exporter.cli import main
 from exporter.settings import Settings
 from exporter.themes import load_theme
-from exporter.writers import book_parts
-
-from conftest import SEED_SIDECAR, SOURCES, assert_epubcheck_clean, assert_html5_valid, require_seed
 
 pytestmark = pytest.mark.slow
 
@@ -264,7 +263,7 @@ def test_each_chapter_carries_its_metadata_in_the_epub(book):
     assert head["dcterms.date"] == "2017-01-12" and head["dcterms.isPartOf"] == "Musings on Iraq"
     assert chapter.xpath("//x:head/x:meta[@name='author']/@content", namespaces=NS) == ["Joel Wing", "Stephen Kalin"]
     copying_doc = epub_part(path, "EPUB/" + copying.xpath("opf:link/@href", namespaces=NS)[0])
-    assert copying_doc.xpath(f"//x:div[contains(@class,'byline')]//x:a/@href", namespaces=NS)[0] == \
+    assert copying_doc.xpath("//x:div[contains(@class,'byline')]//x:a/@href", namespaces=NS)[0] == \
         f"https://doi.org/{DOI}"
 
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
-
 from pathlib import Path
 
 import pytest
 
+from exporter.book.project import read_project
 from exporter.cli import main
 from exporter.errors import SourceError
-from exporter.project import read_project
-from exporter.tomllines import locate
+from exporter.model.tomllines import locate
 
 
 def project(tmp_path: Path, text: str, files=("a.md", "b.txt")) -> Path:

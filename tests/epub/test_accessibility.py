@@ -6,12 +6,11 @@ one whose source lacks alt text fails on exactly that (and exporter said so)."""
 from __future__ import annotations
 
 import pytest
-from epubtools import (ace_violations, assert_epubcheck_clean, assert_valid, build, meta, opf, part,
-                       write_article, xpath)
+from conftest import SOURCES
+from epubtools import ace_violations, assert_epubcheck_clean, assert_valid, build, meta, opf, part, write_article, xpath
 from PIL import Image
 
-from conftest import SOURCES
-from exporter.writers.epub_a11y import CONFORMANCE
+from exporter.writers.epub.a11y import CONFORMANCE
 
 CHART = SOURCES / "images" / "ledger-chart.png"
 MATH = ('<math xmlns="http://www.w3.org/1998/Math/MathML"{alt}><msup><mi>a</mi><mn>2</mn></msup><mo>+</mo>'

@@ -10,10 +10,10 @@ import json
 import shutil
 
 import pytest
+from conftest import SOURCES
 from epubtools import assert_valid, build, names, opf, part, raw, write_article, xpath
 from PIL import Image
 
-from conftest import SOURCES
 from exporter.cli import main
 
 CHART = SOURCES / "images" / "ledger-chart.png"

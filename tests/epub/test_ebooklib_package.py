@@ -1,4 +1,4 @@
-"""The package made with EbookLib (exporter/writers/epub_package.py), without a build:
+"""The package made with EbookLib (exporter/writers/epub/package.py), without a build:
 the table of contents as EbookLib's toc, the NCX that EbookLib writes and exporter
 completes, files outside the manifest, the zip layout, and no metadata or file lost
 silently."""
@@ -15,8 +15,9 @@ from epubtools import XML_LANG, xpath
 from lxml import etree
 
 from exporter.errors import OutputError
-from exporter.writers import epub_nav, epub_package
-from exporter.writers.epub_pages import Marker
+from exporter.writers.epub import nav as epub_nav
+from exporter.writers.epub import package as epub_package
+from exporter.writers.epub.pages import Marker
 
 WHEN = dt.datetime(2024, 5, 6, 7, 8, 10, tzinfo=dt.timezone(dt.timedelta(hours=2)))
 DOC = "text/article.xhtml"

@@ -11,12 +11,12 @@ import re
 import shutil
 
 import pytest
+from conftest import SOURCES
 from epubtools import assert_valid, build, meta, names, opf, part, raw, write_article, xpath
 from fontTools.ttLib import TTFont
 
-from conftest import SOURCES
 from exporter.cli import main
-from exporter.writers.epub_fonts import find_font, obfuscate
+from exporter.writers.epub.fonts import find_font, obfuscate
 
 DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 

@@ -15,10 +15,9 @@ in Apple Books, Kobo and Thorium, and work by links both ways everywhere else:
 from __future__ import annotations
 
 import pytest
+from conftest import SOURCES
 from epubtools import NS, assert_valid, build, part, raw, write_article, xpath
 from lxml import html as lxml_html
-
-from conftest import SOURCES
 
 EPUB_TYPE = "{%s}type" % NS["epub"]
 

@@ -8,10 +8,9 @@ import re
 import zipfile
 
 import pytest
-from PIL import Image
-from epubtools import NS, XML_LANG, assert_valid, build, meta, names, opf, part, write_article, xpath
-
 from conftest import SOURCES
+from epubtools import NS, XML_LANG, assert_valid, build, meta, names, opf, part, write_article, xpath
+from PIL import Image
 
 EPUB_DATE = "2023-11-14T22:13:20Z"  # SOURCE_DATE_EPOCH=1700000000
 
@@ -110,10 +109,10 @@ def test_manifest_and_spine(books):
     assert items["nav.xhtml"].get("properties") == "nav"
     assert items["images/cover.png"].get("properties") == "cover-image"
     assert xpath(package, "//opf:meta[@name='cover']/@content") == [items["images/cover.png"].get("id")]
-    assert set(items) <= set(n.removeprefix("EPUB/") for n in names(books / "harbour-ledger.epub"))
+    assert set(items) <= {n.removeprefix("EPUB/") for n in names(books / "harbour-ledger.epub")}
     spine = xpath(package, "//opf:spine")[0]
     assert spine.get("toc") == "ncx" and spine.get("page-progression-direction") == "ltr"
-    order = [items_id for items_id in xpath(package, "//opf:itemref/@idref")]
+    order = list(xpath(package, "//opf:itemref/@idref"))
     by_id = {i.get("id"): i.get("href") for i in items.values()}
     assert [by_id[i] for i in order] == ["text/cover.xhtml", "text/article.xhtml"]
 

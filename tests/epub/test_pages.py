@@ -9,10 +9,10 @@ import random
 import subprocess
 
 import pytest
+from conftest import SEED_SIDECAR, SOURCES, require_seed
 from epubtools import assert_valid, build, meta, opf, part, write_article, xpath
 from lxml import etree
 
-from conftest import SEED_SIDECAR, SOURCES, require_seed
 from exporter.checks.completeness import normalize
 
 CHART = SOURCES / "images" / "ledger-chart.png"

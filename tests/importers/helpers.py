@@ -6,8 +6,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from exporter.pipeline import load
 from exporter.model import Article
+from exporter.pipeline import load
 
 
 def write(folder: Path, name: str, content: str | bytes) -> Path:

@@ -25,18 +25,18 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import oracle
+import pikepdf
 import pytest
+from conftest import SHARED
 from lxml import etree
 from lxml import html as lxml_html
 
-import oracle
-import pikepdf
-from conftest import SHARED
 from exporter.checks import epubcheck, nu
 from exporter.checks.completeness import missing, normalize, pdf_text
 from exporter.cli import main
-from exporter.settings import Settings
 from exporter.pipeline import load
+from exporter.settings import Settings
 
 CORPUS = SHARED / "corpus"
 XH = {"x": "http://www.w3.org/1999/xhtml", "opf": "http://www.idpf.org/2007/opf",

@@ -7,11 +7,12 @@ import stat
 import zipfile
 
 import pytest
+from helpers import codes, find
 
 from exporter.errors import SourceError
 from exporter.importers import find_sources
 from exporter.pipeline import load
-from helpers import codes, find
+
 
 def _png() -> bytes:
     import io
@@ -197,6 +198,7 @@ def test_epub2_with_xhtml_entities_and_tag_soup(tmp_path):
 def test_an_epub_source_rebuilds_to_a_valid_epub(tmp_path):
     """Images from an .epub travel as data: URLs and are packaged again under a content name."""
     from conftest import assert_epubcheck_clean
+
     from exporter.cli import main
 
     source = make_epub(tmp_path / "tale.epub")

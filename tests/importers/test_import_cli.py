@@ -4,11 +4,11 @@ back to the same article (so publishers can keep and edit it)."""
 from __future__ import annotations
 
 import pytest
+from test_epub import FILES, make_epub
+from test_jats import JATS
 
 from exporter.cli import main
 from exporter.pipeline import load
-from test_epub import FILES, make_epub
-from test_jats import JATS
 
 
 @pytest.mark.parametrize("name, content", [

@@ -6,10 +6,9 @@ from __future__ import annotations
 import sys
 
 import pytest
-
-from exporter.errors import SourceError
 from helpers import codes, find, imported, write
 
+from exporter.errors import SourceError
 from exporter.pipeline import load
 
 JATS = """<?xml version="1.0" encoding="UTF-8"?>

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from exporter.importers.markdown import github_slug
 from helpers import body, codes, find, imported
+
+from exporter.importers.markdown import github_slug
 
 SOURCE = """---
 title: "Notes from the field"

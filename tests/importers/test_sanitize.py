@@ -4,7 +4,6 @@ unknown is silently lost, and what passes is the model's vocabulary."""
 from __future__ import annotations
 
 import pytest
-
 from helpers import body, codes, find, imported
 
 PAGE = "<!DOCTYPE html><html lang='en'><head><title>T</title></head><body><main>{}</main></body></html>"
@@ -148,7 +147,7 @@ def test_remote_image_downloaded_only_from_allowed_hosts(tmp_path):
     hits: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             hits.append(self.path)
             self.send_response(200)
             self.send_header("Content-Type", "image/png")

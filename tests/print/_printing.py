@@ -20,7 +20,7 @@ POINTS = {"a4": (595.276, 841.890), "letter": (612.0, 792.0), "a5": (419.528, 59
 EPOCH = "1700000000"  # 2023-11-14T22:13:20Z, as tests/conftest.py sets for function-scoped tests
 
 
-def build(source: Path, out: Path, *, formats=("pdf",), theme="magazine", **page) -> "BuildResult":  # noqa: F821
+def build(source: Path, out: Path, *, formats=("pdf",), theme="magazine", **page) -> BuildResult:  # noqa: F821
     """Build through the pipeline under SOURCE_DATE_EPOCH (module-scoped fixtures run
     before conftest's per-test epoch fixture, so this sets it itself)."""
     settings = Settings(formats=tuple(formats), theme=theme, page=PageSetup(**page))

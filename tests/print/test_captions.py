@@ -7,10 +7,9 @@ from __future__ import annotations
 import io
 
 import pytest
+from _printing import build, page_texts
 from lxml import html as lxml_html
 from PIL import Image
-
-from _printing import build, page_texts
 
 SOURCE = """<!DOCTYPE html><html lang="en"><head><title>Captions</title></head><body><article>
 <h1>Captions</h1>

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pikepdf
 import pytest
+from _printing import build, page_texts
+from conftest import SOURCES
 from lxml import etree
 from lxml import html as lxml_html
 
-from _printing import build, page_texts
-from conftest import SOURCES
 from exporter.checks.completeness import missing, normalize, pdf_text
 from exporter.pipeline import load
 from exporter.writers.footnotes import move_to_call_sites

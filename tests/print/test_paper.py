@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pikepdf
 import pytest
-
 from _printing import MM, POINTS, box, build
 from conftest import SOURCES
+
 from exporter.errors import UsageError
 from exporter.pagesetup import PageSetup, page_css, press_css, resolve
 from exporter.themes import load_theme

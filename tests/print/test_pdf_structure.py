@@ -8,9 +8,9 @@ import subprocess
 
 import pikepdf
 import pytest
-
 from _printing import build, page_texts
 from conftest import SOURCES
+
 from exporter.checks.completeness import missing, normalize, pdf_text
 from exporter.pipeline import load
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pikepdf
 import pytest
-
 from _printing import build
 from conftest import SOURCES
+
 from exporter.cli import main
-from exporter.modelfile import read_model
+from exporter.model.file import read_model
 from exporter.pipeline import load
 
 LEDGER = SOURCES / "harbour-ledger.xhtml"

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pikepdf
 import pytest
-from lxml import html as lxml_html
-
 from _printing import build
 from conftest import SEED_SIDECAR, SOURCES, assert_html5_valid, require_seed
+from lxml import html as lxml_html
+
 from exporter.checks import browser
 
 SCHOLARLY = SOURCES / "copying-the-page.xhtml"
@@ -86,7 +86,7 @@ def test_html_is_valid_and_self_contained(printed):
 
 def test_reproducible_pdf_and_html(tmp_path):
     """Footnotes, PDF/A-3 with the embedded source, bleed: still the same bytes."""
-    options = dict(formats=("pdf", "html"), theme="scholarly", variant="pdf/a-3a+ua-1", bleed_mm=3.0)
+    options = {"formats": ("pdf", "html"), "theme": "scholarly", "variant": "pdf/a-3a+ua-1", "bleed_mm": 3.0}
     first = build(SCHOLARLY, tmp_path / "a", **options).outputs
     second = build(SCHOLARLY, tmp_path / "b", **options).outputs
     for kind in ("pdf", "html"):

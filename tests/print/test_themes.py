@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pikepdf
 import pytest
-from lxml import html as lxml_html
-
 from _printing import POINTS, build
 from conftest import SOURCES, assert_epubcheck_clean
+from lxml import html as lxml_html
+
 from exporter.cli import main
 from exporter.errors import UsageError
 from exporter.themes import builtin_themes, load_theme

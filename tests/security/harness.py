@@ -146,7 +146,7 @@ class Loopback:
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - http.server's interface
+            def do_GET(self):
                 owner.requests.append(self.path)
                 if self.path.startswith("/redirect"):
                     self.send_response(302)

@@ -24,7 +24,7 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
-from exporter.buildcache import MANIFEST
+from exporter.batch.cache import MANIFEST
 from exporter.cli import main
 
 from . import figures
@@ -229,7 +229,7 @@ def test_special_files_are_refused_fast(tmp_path):
     import time
 
     from exporter.diagnostics import Diagnostics
-    from exporter.fetch import ConfinedFetcher, FetchRefused
+    from exporter.safety.fetch import ConfinedFetcher, FetchRefused
 
     root = tmp_path / "src"
     root.mkdir()
@@ -287,10 +287,10 @@ def test_attachments_are_removed_even_without_the_transform(tmp_path, monkeypatc
 
 
 def test_backstop_drops_every_attachment_after_layout(tmp_path):
-    """exporter.weasy.render removes attachments whatever made them (<link> and <a>)."""
-    from exporter import weasy
+    """exporter.safety.weasy.render removes attachments whatever made them (<link> and <a>)."""
     from exporter.diagnostics import Diagnostics
-    from exporter.fetch import ConfinedFetcher
+    from exporter.safety import weasy
+    from exporter.safety.fetch import ConfinedFetcher
 
     (tmp_path / "inside.dat").write_text(f"INSIDE{TOKEN}\n")
     fetcher = ConfinedFetcher([tmp_path], Diagnostics(), source="a.html")

@@ -11,7 +11,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from exporter.buildcache import MANIFEST
+from exporter.batch.cache import MANIFEST
 from exporter.cli import main
 
 from . import figures

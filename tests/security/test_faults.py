@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from exporter import isolation
 from exporter.cli import main
 from exporter.errors import OutputError
-from exporter.outputs import sweep_stale, write_all
+from exporter.safety import isolation
+from exporter.safety.outputs import sweep_stale, write_all
 
 from . import figures
 

@@ -11,10 +11,10 @@ from .harness import ROOT
 
 sys.path.insert(0, str(ROOT / "fuzz"))
 
-import run as fuzz_run  # noqa: E402
-from targets import TARGETS  # noqa: E402
+import run as fuzz_run
+from targets import TARGETS
 
-from . import figures  # noqa: E402
+from . import figures
 
 
 @pytest.mark.parametrize("name", sorted(TARGETS))

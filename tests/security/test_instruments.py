@@ -14,8 +14,8 @@ from contextlib import redirect_stdout
 import pytest
 from lxml import etree
 
-from exporter import isolation
 from exporter.cli import main
+from exporter.safety import isolation
 
 from .harness import AUDIT, TOKEN, Loopback, Sandbox, Tripwires, canary_hits, connections
 
@@ -79,7 +79,7 @@ def test_canaries_are_found_in_every_output_kind(tmp_path):
 
 def test_an_unconfined_fetcher_is_caught(tmp_path, monkeypatch):
     """With the fetcher's confinement switched off, the suite's checks go red."""
-    from exporter import fetch
+    from exporter.safety import fetch
 
     monkeypatch.setattr(fetch, "inside", lambda real, roots: True)
     sandbox = Sandbox(tmp_path)

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from exporter import isolation
-from exporter.buildcache import MANIFEST
+from exporter.batch.cache import MANIFEST
 from exporter.cli import main
-from exporter.isolation import Limits, parse_seconds, parse_size, run, run_many
 from exporter.pipeline import build, build_one, load
+from exporter.safety import isolation
+from exporter.safety.isolation import Limits, parse_seconds, parse_size, run, run_many
 from exporter.settings import Settings
 from exporter.themes import load_theme
 

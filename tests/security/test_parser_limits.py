@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from exporter import batch, importers
-from exporter.buildcache import MANIFEST
+from exporter.batch.cache import MANIFEST
 from exporter.cli import main
 from exporter.diagnostics import Diagnostics
 from exporter.errors import SourceError
 from exporter.importers import find_sources, frontmatter
-from exporter.metadata import read_sidecar
-from exporter.tomllines import MAX_DEPTH, loads, nesting
+from exporter.model.sidecar import read_sidecar
+from exporter.model.tomllines import MAX_DEPTH, loads, nesting
 
 DEEP = 50_000
 

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from exporter.batch.progress import Progress
 from exporter.checks import report as check_report
 from exporter.checks.result import Finding, Outcome, Report, Severity
 from exporter.cli import main
 from exporter.diagnostics import Diagnostics
 from exporter.display import json_text, printable
 from exporter.errors import SourceError
-from exporter.progress import Progress
 
 #: what must never be printed raw: C0 (newline aside, which ends our own lines), DEL, C1,
 #: bidi controls, line/paragraph separators, lone surrogates

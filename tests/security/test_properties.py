@@ -19,14 +19,14 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from exporter.cli import main
-from exporter.fetch import FetchRefused
 from exporter.importers._common import clean_string
 from exporter.pipeline import load
+from exporter.safety.fetch import FetchRefused
+from exporter.safety.xml import parse_xml
 from exporter.settings import Context, Settings
 from exporter.themes import load_theme
 from exporter.transforms import apply
 from exporter.writers import html as html_writer
-from exporter.xmlparse import parse_xml
 
 from . import figures
 from .harness import AUDIT, Sandbox

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import zipfile
 from contextlib import redirect_stdout
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,4 @@
-"""Case 4: WeasyPrint objects are built only through exporter.weasy, with the confined
+"""Case 4: WeasyPrint objects are built only through exporter.safety.weasy, with the confined
 fetcher; WeasyPrint's default fetcher is never called during a build."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import pytest
 import weasyprint
 import weasyprint.urls
 
-from exporter import weasy
-from exporter.buildcache import MANIFEST
+from exporter.batch.cache import MANIFEST
 from exporter.cli import main
 from exporter.diagnostics import Diagnostics
-from exporter.fetch import ConfinedFetcher
+from exporter.safety import weasy
+from exporter.safety.fetch import ConfinedFetcher
 
 from . import figures
 from .harness import ROOT
@@ -62,7 +62,7 @@ def test_default_fetcher_never_called(tmp_path, monkeypatch, isolate):
     shutil.copy(ROOT / "sources" / "type-case.png", theme / "bg.png")
     spy = Spy(monkeypatch, tmp_path / "calls.log")
     if not isolate:
-        from exporter import isolation
+        from exporter.safety import isolation
 
         monkeypatch.setattr(isolation, "can_isolate", lambda: False)
     args = ["build", str(tmp_path / "src"), "-o", str(tmp_path / "out"), "--to", "pdf", "--theme", str(theme),

@@ -1,0 +1,442 @@
+"""The project file of a book: ``exporter.toml`` (documented in ``docs/collections.md``).
+
+A book is made of articles (sources of any type exporter reads) and of its own matter:
+a title page, an imprint (the copyright page), a printed table of contents, an
+introduction, and parts with titles that group the articles. :func:`read_project`
+reads and checks the file; every problem is reported with the file and line it is
+on, all of them at once (unknown keys are errors, not warnings: a misspelt key would
+otherwise silently change the book)::
+
+    exporter.toml:14: error: 'articles': no such file: 'harbor-ledger.xhtml' (hint: …)
+
+Paths in the file are relative to its folder. A book reads only its own folder (the
+folder of ``exporter.toml``): nothing in the file can widen that. The person running
+exporter may, with ``--allow-read DIR`` (the sample book in ``sources/quarterly/``
+uses the sample articles beside it: ``exporter build sources --allow-read sources``).
+Every path is resolved by :class:`exporter.safety.confine.Root`, the one choke point.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from exporter.errors import SourceError
+from exporter.importers import PROJECT_FILE, importer_for
+from exporter.model import ROLES, Contributor, Metadata, valid_date, valid_language
+from exporter.model.tomllines import Lines, loads, locate
+from exporter.safety.confine import Refusal, Root, read_regular
+
+__all__ = ["PROJECT_FILE", "Entry", "PartSpec", "Project", "read_project", "is_project", "project_in", "book_name",
+           "LAYOUTS"]
+
+MAX_PROJECT_BYTES = 1024 * 1024
+#: how the PDF is laid out: in one piece, in parts joined afterwards, or chosen by size
+LAYOUTS = ("auto", "whole", "parts")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A file the project names, with the line that names it."""
+
+    path: Path
+    line: int | None
+    text: str  #: as written in the project file
+
+
+@dataclass(frozen=True)
+class PartSpec:
+    title: str | None  #: None: the articles of a book without parts
+    articles: tuple[Entry, ...]
+    line: int | None
+    subtitle: str | None = None
+
+
+@dataclass
+class Project:
+    file: Path
+    folder: Path
+    root: Path
+    name: str
+    meta: Metadata
+    parts: list[PartSpec]
+    title_page: bool = True
+    imprint: bool = True
+    imprint_text: str | None = None
+    contents: bool = True
+    introduction: Entry | None = None
+    pdf_layout: str = "auto"
+    cover: Entry | None = None
+    lines: Lines = field(default_factory=Lines)
+
+    @property
+    def has_parts(self) -> bool:
+        return any(part.title is not None for part in self.parts)
+
+    def articles(self) -> list[Entry]:
+        return [entry for part in self.parts for entry in part.articles]
+
+    def inputs(self) -> list[Path]:
+        """Every file the book is made from that the project names (for incremental
+        builds: a change to any of them, or to their sidecars, changes the book)."""
+        named = [self.file, *(e.path for e in self.articles())]
+        named += [e.path for e in (self.introduction, self.cover) if e is not None]
+        sidecars = [p.with_suffix(".toml") for p in named[1:] if p.with_suffix(".toml").is_file()]
+        return named + sidecars
+
+
+def is_project(path: Path) -> bool:
+    """True for a book's project file (a file named ``exporter.toml``)."""
+    path = Path(path)
+    return path.name == PROJECT_FILE and path.is_file()
+
+
+def book_name(path: Path) -> str:
+    """The outputs' name of the book whose project file is ``path``: ``[build] name``,
+    else its folder's name (also when the file has problems: building it reports them)."""
+    try:
+        return read_project(Path(path)).name
+    except SourceError as error:
+        return getattr(error, "project_name", None) or Path(path).resolve().parent.name
+
+
+def project_in(folder: Path) -> Path | None:
+    candidate = Path(folder) / PROJECT_FILE
+    return candidate if candidate.is_file() else None
+
+
+# -- the schema -----------------------------------------------------------------------------
+
+_STR, _BOOL, _DATE, _STRS, _TABLES = "a string", "true or false", "a date", "a string or a list of strings", "tables"
+
+#: table -> key -> what the value must be
+SCHEMA: dict[str, dict[str, str]] = {
+    "": {"book": "table", "front": "table", "articles": "list", "part": "array of tables", "build": "table"},
+    "book": {"title": _STR, "subtitle": _STR, "language": _STR, "direction": _STR, "editors": _STRS,
+             "authors": _STRS, "contributors": _TABLES, "publisher": _STR, "identifier": _STR, "date": _DATE,
+             "modified": _DATE, "rights": _STR, "license": _STR, "description": _STR, "subjects": _STRS,
+             "series": _STR, "cover": _STR},
+    "contributors": {"name": _STR, "role": _STR, "file_as": _STR},
+    "front": {"title_page": _BOOL, "imprint": _BOOL, "imprint_text": _STR, "contents": _BOOL,
+              "introduction": _STR},
+    "part": {"title": _STR, "subtitle": _STR, "articles": "list"},
+    "build": {"name": _STR, "root": _STR, "pdf_layout": _STR},
+}
+_HINT_ORDER = ("top-level keys such as articles = [...] go before the first [table]")
+
+
+class _Problems:
+    def __init__(self, file: Path, lines: Lines) -> None:
+        self.file, self.lines, self.items = file, lines, []
+
+    def add(self, path: tuple, message: str, hint: str | None = None, *, line: int | None = None) -> None:
+        self.items.append(SourceError(message, file=self.file, line=line or self.lines.of(*path), hint=hint))
+
+    def raise_if_any(self) -> None:
+        if not self.items:
+            return
+        first = self.items[0]
+        error = SourceError(first.message, file=self.file, line=first.line, hint=first.hint)
+        error.problems = list(self.items)
+        if len(self.items) > 1:
+            error.message += f" (and {len(self.items) - 1} more problem{'s' if len(self.items) > 2 else ''})"
+        raise error
+
+
+def _name(path: tuple) -> str:
+    return ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(".[", "[")
+
+
+def _check_keys(table: dict, schema: str, path: tuple, problems: _Problems) -> None:
+    allowed = SCHEMA[schema]
+    for key in table:
+        if key not in allowed:
+            where = f"[{_name(path)}]" if path else "the top level"
+            hint = "known keys here: " + ", ".join(allowed)
+            if schema != "" and key in SCHEMA[""]:
+                hint += f"; {_HINT_ORDER}"
+            problems.add(path + (key,), f"unknown key '{key}' in {where}", hint)
+
+
+def _typed(value: Any, kind: str, path: tuple, problems: _Problems):
+    """The value when it has the kind the schema asks for (dates as ISO text), else None."""
+    ok = {
+        _STR: isinstance(value, str),
+        _BOOL: isinstance(value, bool),
+        _DATE: isinstance(value, (str, _dt.date)),
+        _STRS: isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value)),
+        _TABLES: isinstance(value, list) and all(isinstance(v, dict) for v in value),
+        "list": isinstance(value, list),
+        "table": isinstance(value, dict),
+        "array of tables": isinstance(value, list) and all(isinstance(v, dict) for v in value),
+    }[kind]
+    if not ok:
+        example = {_STR: '"…"', _BOOL: "true", _DATE: "2025-06-30", _STRS: '["…", "…"]', "list": '["…"]'}.get(kind)
+        problems.add(path, f"'{_name(path)}' must be {kind}",
+                     f"write {path[-1]} = {example}" if example else
+                     f"write it as [{_name(path)}]" if kind == "table" else f"write it as [[{_name(path)}]]")
+        return None
+    if kind == _DATE and isinstance(value, _dt.date):
+        return value.isoformat()[:10] if not isinstance(value, _dt.datetime) else value.isoformat()
+    if kind == _STRS and isinstance(value, str):
+        return [value]
+    return value
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+def read_project(path: Path, allow_read: tuple[Path, ...] | list[Path] = ()) -> Project:
+    """Read and check ``exporter.toml``; raise :class:`SourceError` listing every problem.
+
+    ``allow_read``: the folders the command line lets sources read (``--allow-read``)."""
+    path = Path(path)
+    if path.is_dir():
+        found = project_in(path)
+        if found is None:
+            raise SourceError(f"no {PROJECT_FILE} in this folder", file=path,
+                              hint=f"write a {PROJECT_FILE} (see docs/collections.md)")
+        path = found
+    folder = path.absolute().parent
+    try:
+        raw = read_regular(path, [folder], MAX_PROJECT_BYTES, shown=path.name)[1]
+    except Refusal as refusal:
+        raise SourceError(refusal.message.split(": ", 1)[-1], file=path, hint=refusal.hint) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SourceError("the project file is not UTF-8 text", file=path, hint="save it as UTF-8") from None
+    data = loads(text, path)  # invalid, or nested too deeply: SourceError with the line
+    lines = locate(text)
+    problems = _Problems(path, lines)
+    _check_keys(data, "", (), problems)
+    for key in ("book", "front", "build"):
+        if key in data:
+            if _typed(data[key], "table", (key,), problems) is not None:
+                _check_keys(data[key], key, (key,), problems)
+
+    build = data.get("build") if isinstance(data.get("build"), dict) else {}
+    root = _root(build, folder, tuple(allow_read), problems)
+    name = _output_name(build, folder, problems)
+    layout = _typed(build.get("pdf_layout", "auto"), _STR, ("build", "pdf_layout"), problems) or "auto"
+    if layout not in LAYOUTS:
+        problems.add(("build", "pdf_layout"), f"pdf_layout '{layout}' is not one of {', '.join(LAYOUTS)}",
+                     "auto lays a long book out in parts and joins them; whole in one piece")
+        layout = "auto"
+
+    book = data.get("book") if isinstance(data.get("book"), dict) else None
+    if book is None:
+        problems.add((), "the project has no [book] table", 'add [book] with title = "…"')
+        book = {}
+    meta = _metadata(book, problems)
+    cover = None
+    if isinstance(book.get("cover"), str):
+        cover = _file(book["cover"], ("book", "cover"), folder, root, problems, what="cover image")
+        if cover is not None:
+            meta.cover = cover.text  # relative to the project file, as sidecars' covers are to their source
+
+    front = data.get("front") if isinstance(data.get("front"), dict) else {}
+    flags = {key: _typed(front.get(key, True), _BOOL, ("front", key), problems)
+             for key in ("title_page", "imprint", "contents")}
+    imprint_text = _typed(front["imprint_text"], _STR, ("front", "imprint_text"), problems) \
+        if "imprint_text" in front else None
+    introduction = None
+    if "introduction" in front and _typed(front["introduction"], _STR, ("front", "introduction"), problems):
+        introduction = _source(front["introduction"], ("front", "introduction"), folder, root, problems)
+
+    parts = _parts(data, folder, root, problems)
+    seen: dict[Path, Entry] = {}
+    for entry in [e for part in parts for e in part.articles] + ([introduction] if introduction else []):
+        key = entry.path.resolve()
+        if key in seen:
+            problems.add((), f"'{entry.text}' is in the book twice (first on line {seen[key].line})",
+                         "list each article once", line=entry.line)
+        else:
+            seen[key] = entry
+    try:
+        problems.raise_if_any()
+    except SourceError as error:
+        error.project_name = name  # type: ignore[attr-defined]  # book_name still knows it
+        raise
+    return Project(file=path, folder=folder, root=root.home, name=name, meta=meta, parts=parts,
+                   title_page=flags["title_page"] is not False, imprint=flags["imprint"] is not False,
+                   imprint_text=imprint_text, contents=flags["contents"] is not False,
+                   introduction=introduction, pdf_layout=layout, cover=cover, lines=lines)
+
+
+def _root(build: dict, folder: Path, allow_read: tuple[Path, ...], problems: _Problems) -> Root:
+    """The book's own folder, plus what the command line allows; ``[build] root``, which
+    once let the file widen it, is an error that says what to do instead."""
+    if "root" in build:
+        problems.add(("build", "root"), "a project file cannot widen the folder a book reads",
+                     "remove 'root' and let the book read a folder above with the command line's "
+                     "--allow-read DIR")
+    return Root(folder, granted=allow_read)
+
+
+def _output_name(build: dict, folder: Path, problems: _Problems) -> str:
+    value = build.get("name", folder.name)
+    if "name" in build and _typed(value, _STR, ("build", "name"), problems) is None:
+        return "book"
+    if not _NAME.match(value or ""):
+        if "name" in build:
+            problems.add(("build", "name"), f"name '{value}' cannot be a file name",
+                         "use letters, digits, '.', '_' and '-' (outputs are NAME.epub, NAME.pdf, NAME.html)")
+        return "book"
+    return value
+
+
+def _metadata(book: dict, problems: _Problems) -> Metadata:
+    meta = Metadata(title="", language="en")
+    for key in ("title", "subtitle", "publisher", "identifier", "rights", "license", "description", "direction"):
+        if key in book:
+            value = _typed(book[key], _STR, ("book", key), problems)
+            if value is not None:
+                setattr(meta, key, value.strip())
+    if not meta.title:
+        problems.add(("book",) if "title" not in book else ("book", "title"), "the book has no title",
+                     'write title = "…" in [book]')
+    if "language" in book and (value := _typed(book["language"], _STR, ("book", "language"), problems)):
+        if valid_language(value):
+            meta.language = value
+        else:
+            problems.add(("book", "language"), f"'{value}' is not a language tag", "use a BCP 47 tag such as en or pt-BR")
+    if meta.direction not in (None, "ltr", "rtl"):
+        problems.add(("book", "direction"), f"direction '{meta.direction}' is not ltr or rtl")
+    for key in ("date", "modified"):
+        if key in book and (value := _typed(book[key], _DATE, ("book", key), problems)):
+            if valid_date(value):
+                setattr(meta, key, value)
+            else:
+                problems.add(("book", key), f"{key} '{value}' is not an ISO 8601 date", "write it as YYYY-MM-DD")
+    if "series" in book and (value := _typed(book["series"], _STR, ("book", "series"), problems)):
+        meta.collection = value
+    if "subjects" in book and (value := _typed(book["subjects"], _STRS, ("book", "subjects"), problems)):
+        meta.subjects = value
+    for key, role in (("editors", "edt"), ("authors", "aut")):
+        if key in book and (names := _typed(book[key], _STRS, ("book", key), problems)):
+            meta.contributors += [Contributor(name=n.strip(), role=role) for n in names if n.strip()]
+    if "contributors" in book and (tables := _typed(book["contributors"], _TABLES, ("book", "contributors"),
+                                                    problems)):
+        for index, entry in enumerate(tables):
+            path = ("book", "contributors", index)
+            _check_keys(entry, "contributors", path, problems)
+            name = entry.get("name")
+            if not isinstance(name, str) or not name.strip():
+                problems.add(path, "each contributor needs a name", 'write name = "…"')
+                continue
+            role = entry.get("role", "ctb")
+            if role not in ROLES:
+                problems.add(path + ("role",), f"unknown contributor role '{role}'",
+                             "use a MARC relator code: " + ", ".join(sorted(ROLES)))
+                continue
+            file_as = entry.get("file_as")
+            meta.contributors.append(Contributor(name=name.strip(), role=role,
+                                                 file_as=file_as if isinstance(file_as, str) else None))
+    return meta
+
+
+def _parts(data: dict, folder: Path, root: Root, problems: _Problems) -> list[PartSpec]:
+    has_articles, has_parts = "articles" in data, "part" in data
+    if has_articles and has_parts:
+        problems.add(("articles",), "the book lists articles both at the top level and in [[part]] tables",
+                     "put every article in a part, or use no parts")
+    if not has_articles and not has_parts:
+        problems.add((), "the book lists no articles",
+                     'write articles = ["first.md", "second.xhtml"] before the first [table], or [[part]] tables')
+        return []
+    if has_articles:
+        articles = _articles(data["articles"], ("articles",), folder, root, problems)
+        return [PartSpec(title=None, articles=tuple(articles), line=problems.lines.of("articles"))]
+    tables = _typed(data["part"], "array of tables", ("part",), problems) or []
+    parts = []
+    for index, table in enumerate(tables):
+        path = ("part", index)
+        _check_keys(table, "part", path, problems)
+        title = _typed(table.get("title"), _STR, path + ("title",), problems) if "title" in table else None
+        if not (title or "").strip():
+            problems.add(path, "a part needs a title", 'write title = "…" in the [[part]] table')
+        subtitle = _typed(table["subtitle"], _STR, path + ("subtitle",), problems) if "subtitle" in table else None
+        if "articles" not in table:
+            problems.add(path, "the part lists no articles", 'write articles = ["…"] in the [[part]] table')
+            continue
+        articles = _articles(table["articles"], path + ("articles",), folder, root, problems)
+        parts.append(PartSpec(title=(title or "").strip() or None, articles=tuple(articles),
+                              line=problems.lines.of(*path), subtitle=subtitle))
+    return parts
+
+
+def _articles(value: Any, path: tuple, folder: Path, root: Root, problems: _Problems) -> list[Entry]:
+    items = _typed(value, "list", path, problems)
+    if items is None:
+        return []
+    if not items:
+        problems.add(path, f"'{_name(path)}' is empty", "list at least one article")
+    entries = []
+    for index, item in enumerate(items):
+        if not isinstance(item, str):
+            problems.add(path + (index,), f"'{_name(path)}' item {index + 1} must be a file name (a string)",
+                         'write articles = ["first.md", "second.txt"]')
+            continue
+        entry = _source(item, path + (index,), folder, root, problems)
+        if entry is not None:
+            entries.append(entry)
+    return entries
+
+
+def _file(text: str, path: tuple, folder: Path, root: Root, problems: _Problems, *, what: str,
+          folders: bool = False) -> Entry | None:
+    """A path the project names: relative, inside the root, existing."""
+    line = problems.lines.of(*path)
+    key = _name(path)
+    if not text.strip():
+        problems.add(path, f"'{key}': an empty file name")
+        return None
+    given = Path(text)
+    if given.is_absolute() or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", text):
+        problems.add(path, f"'{key}': '{text}' must be a path relative to the project folder",
+                     "write the path from the folder of exporter.toml, e.g. articles/first.md")
+        return None
+    target = folder / given
+    try:
+        real = root.check(target, shown=text)
+    except Refusal as refusal:
+        if refusal.code == "R001":
+            problems.add(path, f"'{key}': '{text}' is outside the book's folder ({root.home})",
+                         "move the file into the project folder, or let the book read a folder above "
+                         "with the command line's --allow-read DIR")
+        else:
+            problems.add(path, f"'{key}': {refusal.message}", refusal.hint)
+        return None
+    if not target.exists():
+        problems.add(path, f"'{key}': no such file: '{text}'",
+                     f"check the name; the path is relative to {folder}")
+        return None
+    if not (target.is_file() or (folders and target.is_dir())):
+        problems.add(path, f"'{key}': '{text}' is not a file ({what})")
+        return None
+    # the resolved path (no "folder/../" in messages), shown from the working folder when inside it
+    shown = real.relative_to(Path.cwd()) if real.is_relative_to(Path.cwd()) else real
+    return Entry(path=shown, line=line, text=text)
+
+
+def _source(text: str, path: tuple, folder: Path, root: Root, problems: _Problems) -> Entry | None:
+    """An article or introduction: a file (or unpacked EPUB folder) that an importer reads."""
+    from exporter.errors import UsageError
+
+    entry = _file(text, path, folder, root, problems, what="an article", folders=True)
+    if entry is None:
+        return None
+    if entry.path.name == PROJECT_FILE:
+        problems.add(path, f"'{_name(path)}': '{text}' is a project file, not an article",
+                     "books are made of articles; list the articles of that book instead")
+        return None
+    try:
+        importer_for(entry.path)
+    except UsageError as error:
+        problems.add(path, f"'{_name(path)}': {error.message}", error.hint)
+        return None
+    return entry
