@@ -12,7 +12,7 @@ from lxml import etree
 
 from exporter.diagnostics import Diagnostics
 from exporter.importers import cleanup
-from exporter.importers.structure import walk_fix
+from exporter.importers.structure import is_block, is_inline, unwrap, walk_fix
 
 __all__ = ["finish"]
 
@@ -35,3 +35,17 @@ def finish(body: etree._Element, diagnostics: Diagnostics, source: Path, *, head
     cleanup.tidy(body)
     cleanup.close_heading_gaps(body)  # again: empty headings may have gone
     cleanup.fix_definition_lists(body)  # last: emptied descriptions may have gone
+    if _unwrap_inlines_holding_blocks(body):  # tag soup can leave some: the walk splits again
+        walk_fix(body, diagnostics, source)
+        cleanup.tidy(body)
+
+
+def _unwrap_inlines_holding_blocks(body: etree._Element) -> bool:
+    """An inline element (a link, emphasis) that still holds a block — tag soup where the
+    HTML parser re-opened an unclosed ``<a>`` around later paragraphs — gives way to its
+    content: the text stays, the blocks are blocks again."""
+    found = [el for el in body.iter(etree.Element)
+             if is_inline(el) and el.tag != "math" and any(is_block(c) for c in el)]
+    for el in reversed(found):
+        unwrap(el)
+    return bool(found)

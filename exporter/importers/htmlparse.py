@@ -166,15 +166,28 @@ def _clean(value: str | None) -> str | None:
 
 
 def _safe_name(name: str) -> str:
-    if name.startswith("{"):
-        return name
+    """A name lxml accepts: a namespaced name keeps its namespace, and both local names
+    are made valid XML names (``svg`` holding ``xsl:stylesheet`` becomes ``x-xsl_stylesheet``)."""
+    if name.startswith("{") and "}" in name:
+        namespace, local = name[1:].split("}", 1)
+        return "{" + namespace + "}" + _safe_local(local)
+    return _safe_local(name)
+
+
+def _safe_local(name: str) -> str:
     return name if _NAME.match(name) else "x-" + re.sub(r"[^\w.-]", "_", name).lstrip("_.-0123456789") or "x-unknown"
+
+
+def _comment_text(text: str) -> str:
+    """Text an XML comment may hold: no ``--`` anywhere (however many dashes run
+    together), no ``-`` at the end."""
+    return re.sub(r"-(?=-)", "- ", text).rstrip("-")
 
 
 def _to_lxml(source, lines: dict, parent: etree._Element | None) -> etree._Element:
     tag = source.tag
     if not isinstance(tag, str):  # an ElementTree comment (its tag is the Comment factory)
-        element = etree.Comment((source.text or "").replace("--", "- -").rstrip("-"))
+        element = etree.Comment(_comment_text(source.text or ""))
     else:
         element = etree.Element(_safe_name(tag)) if parent is None else etree.SubElement(parent, _safe_name(tag))
         for name, value in source.attrib.items():

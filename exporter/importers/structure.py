@@ -27,7 +27,7 @@ from exporter.diagnostics import Diagnostics
 from exporter.model import BLOCKS, ELEMENTS, MATHML_NS, PHRASING, tree
 from exporter.model.tree import append_text, remove_keep_tail
 
-__all__ = ["walk_fix", "wrap_inline", "unwrap", "TEXT_CONTAINERS", "is_block", "NCNAME"]
+__all__ = ["walk_fix", "wrap_inline", "unwrap", "TEXT_CONTAINERS", "is_block", "is_inline", "NCNAME"]
 
 M = f"{{{MATHML_NS}}}"
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -53,7 +53,7 @@ def is_block(el) -> bool:
                                                         "tfoot", "caption", "figcaption", "h1"))
 
 
-def _is_inline(el) -> bool:
+def is_inline(el) -> bool:
     tag = _tag(el)
     return tag in PHRASING or tag == "math" or tag in ("rb", "rt", "rp")
 
@@ -132,7 +132,7 @@ def wrap_inline(container: etree._Element, wrapper: str = "p", split_br: bool = 
         el = value
         if not isinstance(el.tag, str):  # comments and processing instructions
             continue
-        if _is_inline(el) and _tag(el) not in keep:
+        if is_inline(el) and _tag(el) not in keep:
             if _tag(el) == "br" and split_br:
                 close()
                 continue
@@ -206,7 +206,7 @@ def _fix_children(el: etree._Element, diagnostics: Diagnostics, source: Path) ->
     # 2. loose inline content in block-only containers
     if not rule.text:
         loose = (el.text or "").strip(" \t\n\r\f") or any(
-            _is_inline(c) and _tag(c) not in rule.children
+            is_inline(c) and _tag(c) not in rule.children
             for c in el if isinstance(c.tag, str)) or any((c.tail or "").strip(" \t\n\r\f") for c in el)
         if loose:
             if tag in PARAGRAPH_HOSTS:

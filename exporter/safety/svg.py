@@ -106,8 +106,9 @@ def _value_is_safe(value: str) -> bool:
 
 
 def _animation_is_safe(el: etree._Element) -> bool:
-    """An animation may not set a reference or a style, nor set anything to a URL."""
-    if _attribute_name(el.get("attributeName", "")) in REFERENCE_ATTRS | {"style", "base"}:
+    """An animation may not set a reference, a style or an event handler, nor set anything to a URL."""
+    target = _attribute_name(el.get("attributeName", ""))
+    if target in REFERENCE_ATTRS | {"style", "base"} or target.startswith("on"):
         return False
     for name in ("to", "from", "by", "values"):
         value = "".join((el.get(name) or "").split())
