@@ -35,9 +35,12 @@ def finish(body: etree._Element, diagnostics: Diagnostics, source: Path, *, head
     cleanup.tidy(body)
     cleanup.close_heading_gaps(body)  # again: empty headings may have gone
     cleanup.fix_definition_lists(body)  # last: emptied descriptions may have gone
-    if _unwrap_inlines_holding_blocks(body):  # tag soup can leave some: the walk splits again
+    for _ in range(4):  # tag soup can leave some; each walk may uncover the next
+        if not _unwrap_inlines_holding_blocks(body):
+            break
         walk_fix(body, diagnostics, source)
         cleanup.tidy(body)
+        walk_fix(body, diagnostics, source)  # what tidying moved, put where the model wants it
 
 
 def _unwrap_inlines_holding_blocks(body: etree._Element) -> bool:
