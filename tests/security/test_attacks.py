@@ -45,6 +45,8 @@ from .harness import (
 
 TRIPWIRES = ["trip-entity.fifo", "trip-pe.fifo", "trip-dtd.fifo", "trip-xsl.fifo"]
 
+pytestmark = pytest.mark.usefixtures("audit")
+
 
 def _group(attack: Attack) -> str:
     key = attack.theme or f"case{attack.case:02d}"
@@ -64,18 +66,6 @@ def test_attack_table_is_well_formed():
         assert attack.expect.status in ("ok", "failed"), attack.name
         assert attack.theme is None or attack.theme in THEMES, attack.name
     assert {a.case for a in ATTACKS} >= {1, 2, 3, 5, 7, 8, 9, 10, 12}
-
-
-@pytest.fixture(scope="module")
-def loopback():
-    server = Loopback()
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def audit(tmp_path_factory):
-    AUDIT.install(tmp_path_factory.mktemp("audit"))
 
 
 def _theme(sandbox: Sandbox, name: str, placeholders: dict) -> Path:

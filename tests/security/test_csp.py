@@ -21,19 +21,12 @@ import pytest
 from exporter.cli import main
 
 from . import figures
-from .harness import ROOT, Loopback
+from .harness import ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (scripts/setup.sh installs it)")
 
 POLICY = re.compile(r'<meta http-equiv="Content-Security-Policy"[^>]*>', re.I)
-
-
-@pytest.fixture(scope="module")
-def loopback():
-    server = Loopback()
-    yield server
-    server.close()
 
 
 @pytest.fixture(scope="module")

@@ -60,17 +60,7 @@ TRIPWIRES = ["trip-entity.fifo", "trip-pe.fifo", "trip-dtd.fifo", "trip-xsl.fifo
 LEVELS = 8  # canary folders at every level above the source folder, for ../ payloads
 PID = re.compile(r"RT\[([^\]]+)\]")
 
-
-@pytest.fixture(scope="module")
-def loopback():
-    server = Loopback()
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def audit(tmp_path_factory):
-    AUDIT.install(tmp_path_factory.mktemp("audit"))
+pytestmark = pytest.mark.usefixtures("audit")
 
 
 # -- the material itself ---------------------------------------------------------------------

@@ -79,9 +79,10 @@ def test_canaries_are_found_in_every_output_kind(tmp_path):
 
 def test_an_unconfined_fetcher_is_caught(tmp_path, monkeypatch):
     """With the fetcher's confinement switched off, the suite's checks go red."""
-    from exporter.safety import fetch
+    from exporter.safety import confine, fetch
 
     monkeypatch.setattr(fetch, "inside", lambda real, roots: True)
+    monkeypatch.setattr(confine, "inside", lambda real, roots: True)  # the read itself checks again
     sandbox = Sandbox(tmp_path)
     (sandbox.src / "a.xhtml").write_text(
         '<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><title>T</title></head><body><article>'

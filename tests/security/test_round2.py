@@ -28,10 +28,12 @@ from lxml import html as lxml_html
 from exporter.cli import main
 
 from . import figures
-from .harness import AUDIT, TOKEN, Loopback, Sandbox, Symlink, canary_hits, canary_png, connections, make_file, png
+from .harness import AUDIT, TOKEN, Sandbox, Symlink, canary_hits, canary_png, connections, make_file, png
 from .test_attacks import _unsafe_markup
 
 ENV_CANARY = "EXPORTER_TEST_ENV_CANARY"
+
+pytestmark = pytest.mark.usefixtures("audit")
 
 
 @dataclass(frozen=True)
@@ -241,18 +243,6 @@ add("nul-in-reference", {"a.md": "# T\n\n![a](pic%00.png)\n", "b.html": "<h1>T</
     {"a.md": "ok", "b.html": "ok"})
 add("long-names", {"a.md": "# T\n\n![a](" + "x" * 300 + ".png)\n\n![b](" + ("y" * 200 + "/") * 30 + "z.png)\n"},
     {"a.md": "ok"}, codes=frozenset({"S022"}))
-
-
-@pytest.fixture(scope="module")
-def loopback():
-    server = Loopback()
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def audit(tmp_path_factory):
-    AUDIT.install(tmp_path_factory.mktemp("audit"))
 
 
 def _link_problems(path: Path) -> list[str]:

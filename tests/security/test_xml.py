@@ -163,7 +163,7 @@ def test_every_xml_parse_goes_through_xmlparse():
     parser from make_parser() (or imports the standard library's XML parsers)."""
     offenders = []
     for path in sorted((ROOT / "exporter").rglob("*.py")):
-        if path.name == "xmlparse.py":
+        if path == ROOT / "exporter" / "safety" / "xml.py":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
