@@ -95,6 +95,17 @@ def _seconds(value: str) -> float | None:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _encoding(value: str) -> str:
+    """``--encoding NAME``: a name Python and browsers know."""
+    from exporter.importers.decoding import checked_codec
+
+    try:
+        checked_codec(value)
+    except UsageError as error:
+        raise argparse.ArgumentTypeError(f"{error.message} ({error.hint})") from None
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="exporter", description="Articles to EPUB 3, PDF and print-ready HTML.")
     parser.add_argument("--version", action="version", version=f"exporter {__version__}")
@@ -116,6 +127,9 @@ def _parser() -> argparse.ArgumentParser:
         meta.add_argument("--rights")
         meta.add_argument("--license", help="licence URL")
         meta.add_argument("--identifier", help="DOI (doi:…), URN or ISBN")
+        p.add_argument("--encoding", type=_encoding, metavar="NAME",
+                       help="the encoding of text, Markdown and HTML sources, e.g. shift_jis, koi8-r "
+                            "(default: byte-order mark, else UTF-8, else detected and reported as S006)")
         safety = p.add_argument_group("safety")
         safety.add_argument("--allow-network", action="extend", type=_hosts, default=[], metavar="HOST",
                             help="let sources fetch resources from this host (off by default); repeat the "
@@ -238,7 +252,7 @@ def _settings(args: argparse.Namespace, **extra) -> Settings:
     return Settings(metadata=_metadata(args), allow_hosts=frozenset(args.allow_network),
                     allow_read=tuple(dict.fromkeys(args.allow_read)),
                     max_resource_bytes=args.max_resource_bytes, max_document_bytes=args.max_document_bytes,
-                    **extra)
+                    encoding=args.encoding, **extra)
 
 
 def _print_diagnostics(diagnostics: Diagnostics, stream) -> None:

@@ -36,7 +36,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "S003": (Severity.INFO, "figure has no image file; its caption is kept as text"),
     "S004": (Severity.WARNING, "content that the importer cannot map was dropped"),
     "S005": (Severity.WARNING, "unsafe markup removed (script, event handler, form, frame or javascript: link)"),
-    "S006": (Severity.WARNING, "source text is not valid UTF-8; decoded with a fallback encoding"),
+    "S006": (Severity.INFO, "source text is not UTF-8; read in the encoding detected for it"),
     "S007": (Severity.INFO, "metadata taken from the sidecar file"),
     "S008": (Severity.WARNING, "unknown metadata key ignored"),
     "S010": (Severity.WARNING, "attachment link removed: only exporter attaches files to a PDF"),

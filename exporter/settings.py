@@ -61,6 +61,9 @@ class Settings:
     #: importers keep relative links to other local documents instead of making them text
     #: (set for the articles of a book, which links them to its chapters: exporter.book)
     link_documents: bool = False
+    #: the encoding of text sources (``--encoding``, or the sidecar's ``encoding`` key);
+    #: None: byte-order mark, UTF-8, else detected (exporter.importers.decoding)
+    encoding: str | None = None
 
     @property
     def limits(self) -> Limits:

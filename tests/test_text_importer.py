@@ -81,7 +81,7 @@ def test_lists_headings_quotes_and_links(tmp_path):
 
 def test_control_characters_removed_with_line(tmp_path):
     path = tmp_path / "c.txt"
-    path.write_text("Fine line.\n\nBad\x0cline\x00.\n", encoding="utf-8")
+    path.write_text("Fine line.\n\nBad\x0cline\x00.\n", encoding="utf-8")  # valid UTF-8: stray controls go
     diagnostics = Diagnostics()
     article = text.read(path, diagnostics)
     assert "Bad line." in [text_of(p) for p in article.body.iter("p")]

@@ -1,5 +1,5 @@
-"""Helpers shared by importers: reading source bytes safely, decoding text and
-removing characters that XML cannot carry (each removal is a diagnostic with its line).
+"""Helpers shared by importers: reading source bytes safely, decoding text
+(:mod:`exporter.importers.decoding`) and removing characters that XML cannot carry (each removal is a diagnostic with its line).
 """
 
 from __future__ import annotations
@@ -9,8 +9,11 @@ from pathlib import Path
 
 from exporter.diagnostics import Diagnostics
 from exporter.errors import SourceError
+from exporter.importers.decoding import decode_text, require_text
 from exporter.safety.confine import Refusal, read_regular
 from exporter.safety.xml import XML_ILLEGAL
+
+__all__ = ["read_source", "decode_text", "require_text", "clean_text", "clean_string"]
 
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
 _ILLEGAL = re.compile(XML_ILLEGAL)
@@ -28,25 +31,6 @@ def read_source(path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
                  "R004": "split the document; sources this big are refused"}
         message = refusal.message.split(": ", 1)[-1]
         raise SourceError(message, file=path, hint=hints.get(refusal.code, refusal.hint)) from None
-
-
-def decode_text(data: bytes, path: Path, diagnostics: Diagnostics) -> str:
-    """UTF-8 (with or without BOM, or UTF-16 with BOM); otherwise cp1252 with a warning."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as error:
-            diagnostics.add("S006", "the UTF-16 text is damaged; unreadable characters were replaced",
-                            file=path, line=data[: error.start].count(b"\n\x00") + 1,
-                            hint="save the file again as UTF-8")
-            return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        diagnostics.add("S006", "the text is not UTF-8; read as Windows-1252", file=path, line=line,
-                        hint="save the file as UTF-8 (iconv -f ENCODING -t UTF-8)")
-        return data.decode("cp1252", errors="replace")
 
 
 def clean_text(text: str, path: Path, diagnostics: Diagnostics) -> str:

@@ -26,6 +26,7 @@ from exporter.diagnostics import Diagnostics
 from exporter.importers import frontmatter
 from exporter.importers._common import clean_text, read_source
 from exporter.importers.assets import Assets
+from exporter.importers.decoding import require_text
 from exporter.importers.finish import finish
 from exporter.importers.htmlparse import decode_html, parse_html
 from exporter.importers.sanitize import Sanitizer, local_name
@@ -52,8 +53,8 @@ _UNICODE_NOTE = re.compile(r"U\+([0-9A-Fa-f]{4,6})")
 
 
 def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
-    text = decode_html(read_source(path), path, diagnostics)
-    text = clean_text(text, path, diagnostics)
+    text = decode_html(read_source(path), path, diagnostics, settings.encoding if settings is not None else None)
+    text = require_text(clean_text(text, path, diagnostics), path)
     block, text, first = frontmatter.split(text)
     front: dict = frontmatter.parse(block, first, path, diagnostics) if block is not None else {}
     _nested_documents(text, path, diagnostics)

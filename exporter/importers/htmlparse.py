@@ -15,6 +15,7 @@ are kept (as lxml comments) for importers that use them as markers.
 from __future__ import annotations
 
 import codecs
+import io
 import re
 from pathlib import Path
 
@@ -23,32 +24,11 @@ from tinyhtml5 import parser as h5parser
 from tinyhtml5.treebuilder import TreeBuilder
 
 from exporter.diagnostics import Diagnostics
+from exporter.importers.decoding import codec_for, decode_detected, decode_text, refuse_binary
 from exporter.safety.xml import XML_ILLEGAL
 
 __all__ = ["decode_html", "parse_html", "codec_for", "declared_encoding"]
 
-#: WHATWG encoding labels -> the Python codec that decodes like a browser does
-_LABELS = {
-    "utf-8": "utf-8", "utf8": "utf-8", "unicode-1-1-utf-8": "utf-8", "x-unicode20utf8": "utf-8",
-    "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "ms_kanji": "cp932", "x-sjis": "cp932",
-    "windows-31j": "cp932", "csshiftjis": "cp932", "ms932": "cp932", "cp932": "cp932",
-    "euc-jp": "euc_jis_2004", "x-euc-jp": "euc_jis_2004", "cseucpkdfmtjapanese": "euc_jis_2004",
-    "iso-2022-jp": "iso2022_jp_ext", "csiso2022jp": "iso2022_jp_ext",
-    "gb2312": "gb18030", "gbk": "gb18030", "chinese": "gb18030", "x-gbk": "gb18030", "csgb2312": "gb18030",
-    "gb_2312-80": "gb18030", "iso-ir-58": "gb18030", "gb18030": "gb18030",
-    "big5": "big5hkscs", "big5-hkscs": "big5hkscs", "cn-big5": "big5hkscs", "x-x-big5": "big5hkscs",
-    "csbig5": "big5hkscs",
-    "euc-kr": "cp949", "ks_c_5601-1987": "cp949", "windows-949": "cp949", "cseuckr": "cp949",
-    "iso-ir-149": "cp949", "korean": "cp949",
-    "iso-8859-1": "cp1252", "latin1": "cp1252", "l1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252",
-    "iso8859-1": "cp1252", "iso_8859-1": "cp1252", "windows-1252": "cp1252", "cp1252": "cp1252",
-    "x-cp1252": "cp1252", "cp819": "cp1252", "ibm819": "cp1252",
-    "iso-8859-9": "cp1254", "latin5": "cp1254", "windows-1254": "cp1254",
-    "iso-8859-11": "cp874", "tis-620": "cp874", "windows-874": "cp874",
-    "koi8-r": "koi8_r", "koi8": "koi8_r", "koi8-u": "koi8_u", "koi8-ru": "koi8_u",
-    "macintosh": "mac_roman", "mac": "mac_roman", "x-mac-roman": "mac_roman",
-    "utf-16": "utf-16", "utf-16le": "utf-16-le", "utf-16be": "utf-16-be",
-}
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.:-]+)["']""")
 _ILLEGAL = re.compile(XML_ILLEGAL)
@@ -58,21 +38,6 @@ _PREFIXED = {"xml:lang": "{http://www.w3.org/XML/1998/namespace}lang",
              "epub:type": "{http://www.idpf.org/2007/ops}type"}
 
 
-def codec_for(label: str) -> str | None:
-    """The Python codec for an encoding label, or None when the label is unknown."""
-    label = label.strip().lower()
-    if label in _LABELS:
-        return _LABELS[label]
-    if label.startswith("windows-125") and label[-1].isdigit():
-        return "cp125" + label[-1]
-    if label.startswith("iso-8859-"):
-        return "iso8859_" + label.rsplit("-", 1)[-1]
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
-
-
 def declared_encoding(data: bytes) -> str | None:
     """The encoding label a document declares near its top (meta or XML declaration)."""
     head = data[:8192]
@@ -80,8 +45,12 @@ def declared_encoding(data: bytes) -> str | None:
     return match.group(1).decode("ascii") if match else None
 
 
-def decode_html(data: bytes, path: Path, diagnostics: Diagnostics) -> str:
-    """The document's text, decoded like a browser decodes it (see the module docs)."""
+def decode_html(data: bytes, path: Path, diagnostics: Diagnostics, encoding: str | None = None) -> str:
+    """The document's text, decoded like a browser decodes it (see the module docs); binary
+    data is refused, ``encoding`` (named by the user) wins over what the page declares."""
+    refuse_binary(data, path)
+    if encoding:
+        return decode_text(data, path, diagnostics, encoding)
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -99,13 +68,7 @@ def decode_html(data: bytes, path: Path, diagnostics: Diagnostics) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         if label is None:
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError:
-                text = data.decode("cp1252", errors="replace")
-            diagnostics.add("S006", "the page declares no encoding and is not UTF-8; read as Windows-1252",
-                            file=path, line=line, hint="declare the encoding with <meta charset=\"…\">")
-            return text
+            return decode_detected(data, path, diagnostics, line)
         diagnostics.add("S028", f"bytes that are not valid {label} were replaced with U+FFFD",
                         file=path, line=line, hint="check the file's encoding declaration")
         return data.decode(codec, errors="replace")
@@ -149,9 +112,11 @@ def parse_html(text: str, *, fragment: bool = False) -> etree._Element:
     ``text`` must already be free of XML-illegal characters (see ``_common.clean_text``).
     """
     parser = _Parser()
+    # always a stream, never a str: tinyhtml5 reads a str of under 200 characters that
+    # names an existing file *as that file* (a page holding "/etc/passwd" would import it)
     if not fragment:
-        return _to_lxml(parser.parse(text), parser.lines, None)
-    root = parser.parse_fragment(text, container="div")
+        return _to_lxml(parser.parse(io.StringIO(text)), parser.lines, None)
+    root = parser.parse_fragment(io.StringIO(text), container="div")
     holder = etree.Element("div")
     holder.text = _clean(root.text)
     for child in root:

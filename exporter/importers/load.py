@@ -3,13 +3,15 @@ command line's, then the model's validation — the article every later stage ma
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from exporter.diagnostics import Diagnostics
 from exporter.errors import SourceError
 from exporter.importers import importer_for
+from exporter.importers.decoding import codec_for
 from exporter.model import Article
-from exporter.model.sidecar import read_sidecar, sidecar_for
+from exporter.model.sidecar import metadata_from_mapping, read_table, sidecar_for
 from exporter.model.validate import validate
 from exporter.settings import Settings
 from exporter.transforms import finish_metadata
@@ -24,10 +26,18 @@ def load(source: Path, settings: Settings | None = None) -> Article:
     if not source.exists():
         raise SourceError("file not found", file=source, hint="check the path")
     diagnostics = Diagnostics()
-    article = importer_for(source)(source, diagnostics, settings)
     sidecar = sidecar_for(source)
-    if sidecar is not None:
-        article.meta.update(read_sidecar(sidecar, diagnostics))
+    table = read_table(sidecar) if sidecar is not None else None
+    if table is not None and "encoding" in table:
+        encoding = table.pop("encoding")
+        if not isinstance(encoding, str) or codec_for(encoding) is None:
+            raise SourceError(f"'encoding' names no known encoding: {encoding!r}", file=sidecar,
+                              hint='write encoding = "shift_jis" (or utf-8, koi8-r, windows-1252, …)')
+        if settings.encoding is None:  # --encoding wins
+            settings = replace(settings, encoding=encoding)
+    article = importer_for(source)(source, diagnostics, settings)
+    if sidecar is not None and table is not None:
+        article.meta.update(metadata_from_mapping(table, sidecar, diagnostics))
         diagnostics.add("S007", f"metadata from {sidecar.name}", file=source)
     if settings.metadata is not None:
         article.meta.update(settings.metadata)

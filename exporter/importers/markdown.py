@@ -24,7 +24,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from exporter.diagnostics import Diagnostics
 from exporter.importers import frontmatter
-from exporter.importers._common import clean_text, decode_text, read_source
+from exporter.importers._common import clean_text, decode_text, read_source, require_text
 from exporter.importers.assets import Assets
 from exporter.importers.finish import finish
 from exporter.importers.html import _title_from_heading
@@ -63,9 +63,22 @@ def render(source: str) -> str:
 
 
 def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
-    text = clean_text(decode_text(read_source(path), path, diagnostics), path, diagnostics)
+    encoding = settings.encoding if settings is not None else None
+    raw = read_source(path)
+    decoded = Diagnostics()
+    text = require_text(clean_text(decode_text(raw, path, decoded, encoding), path, decoded), path)
     block, text, first = frontmatter.split(text)
-    meta_front: dict = frontmatter.parse(block, first, path, diagnostics) if block is not None else {}
+    meta_front: dict = frontmatter.parse(block, first, path, decoded) if block is not None else {}
+    declared = meta_front.pop("encoding", None)
+    if isinstance(declared, str) and declared.strip() and encoding is None:
+        # the front matter names the file's encoding (its keys are ASCII, so readable
+        # before it is known): read the file again in it
+        decoded = Diagnostics()
+        text = require_text(clean_text(decode_text(raw, path, decoded, declared.strip()), path, decoded), path)
+        block, text, first = frontmatter.split(text)
+        meta_front = frontmatter.parse(block, first, path, decoded) if block is not None else {}
+        meta_front.pop("encoding", None)
+    diagnostics.extend(decoded)
     from exporter.model import Metadata
 
     meta, rest = frontmatter.to_metadata(meta_front, path, first or 1, diagnostics) if meta_front else (

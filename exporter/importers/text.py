@@ -25,7 +25,7 @@ from pathlib import Path
 from lxml import etree
 
 from exporter.diagnostics import Diagnostics
-from exporter.importers._common import clean_text, decode_text, read_source
+from exporter.importers._common import clean_text, decode_text, read_source, require_text
 from exporter.importers.assets import root_for
 from exporter.model import Article, Metadata, new_article
 from exporter.safety.confine import Root
@@ -67,7 +67,9 @@ def split_blocks(text: str) -> list[Block]:
 
 
 def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
-    text = clean_text(decode_text(read_source(path), path, diagnostics), path, diagnostics)
+    encoding = settings.encoding if settings is not None else None
+    text = clean_text(decode_text(read_source(path), path, diagnostics, encoding), path, diagnostics)
+    require_text(text, path)
     body = new_article()
     builder = _Builder(path, body, diagnostics, root_for(path.parent, settings))
     builder.build(split_blocks(text))

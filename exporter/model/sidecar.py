@@ -29,7 +29,7 @@ from exporter.model import META_KEYS, Contributor, Metadata
 from exporter.model.tomllines import loads
 from exporter.safety.confine import Refusal, read_regular
 
-__all__ = ["sidecar_for", "read_sidecar", "metadata_from_mapping"]
+__all__ = ["sidecar_for", "read_sidecar", "read_table", "metadata_from_mapping"]
 
 LIST_KEYS = {"subjects", "contributors"}
 MAX_SIDECAR_BYTES = 1024 * 1024
@@ -42,6 +42,11 @@ def sidecar_for(source: Path) -> Path | None:
 
 
 def read_sidecar(path: Path, diagnostics: Diagnostics) -> Metadata:
+    return metadata_from_mapping(read_table(path), path, diagnostics)
+
+
+def read_table(path: Path) -> dict[str, Any]:
+    """The sidecar's TOML table (a size-capped, confined, UTF-8 read)."""
     try:
         raw = read_regular(path, [Path(path).absolute().parent], MAX_SIDECAR_BYTES, shown=path.name)[1]
     except Refusal as refusal:
@@ -50,8 +55,7 @@ def read_sidecar(path: Path, diagnostics: Diagnostics) -> Metadata:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise SourceError("the sidecar is not UTF-8 text", file=path, hint="save it as UTF-8") from None
-    data = loads(text, path)  # invalid, or nested too deeply: SourceError with the line
-    return metadata_from_mapping(data, path, diagnostics)
+    return loads(text, path)  # invalid, or nested too deeply: SourceError with the line
 
 
 def metadata_from_mapping(data: dict[str, Any], file: Path | str, diagnostics: Diagnostics) -> Metadata:

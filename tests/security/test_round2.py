@@ -119,6 +119,16 @@ add("epub-image-outside", unpacked("c1.xhtml", image="../../outside/canary.png")
 add("epub-image-linked", unpacked("c1.xhtml", image="imgs/canary.png", extra={"book/OEBPS/imgs": Symlink("{OUT}")}),
     {"book": "ok"}, codes=frozenset({"S024"}))
 
+# -- a short page that is only a path is markup, never a file name ------------------------------
+# (tinyhtml5 reads a str of under 200 characters that names an existing file as that file)
+for key, path in {"canary": "{OUT}/canary.txt", "passwd": "/etc/passwd", "hostname": "/etc/hostname",
+                  "environ": "/proc/self/environ", "relative": "../outside/canary.txt"}.items():
+    add(f"path-as-page-html-{key}", {"page.html": path}, {"page.html": "ok"})
+    add(f"path-as-page-xhtml-{key}", {"page.xhtml": path}, {"page.xhtml": "failed"})  # not XML
+    # a chapter of an e-book that is not XML is read as HTML (S029): the same parser
+    add(f"path-as-page-epub-{key}", unpacked("c2.xhtml", extra={"book/OEBPS/c2.xhtml": path}), {"book": "ok"})
+    add(f"path-as-page-md-{key}", {"page.md": f"<div>\n{path}\n</div>\n"}, {"page.md": "ok"})
+
 # -- guessed image names are confined like the reference ------------------------------------------
 GUESS_LINKS = {"photo.tif": Symlink("{OUT}/canary.png"), "env.tiff": Symlink("/proc/self/environ"),
                "deep.jpg": Symlink("../outside/dir/canary.png")}
