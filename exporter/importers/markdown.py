@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 from markdown_it import MarkdownIt
@@ -32,6 +33,15 @@ from exporter.importers.htmlparse import parse_html
 from exporter.importers.sanitize import Sanitizer
 from exporter.model import Article, new_article, normalize_space, text_of
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from markdown_it.renderer import RendererProtocol
+    from markdown_it.token import Token
+    from markdown_it.utils import EnvType, OptionsDict
+
+    from exporter.settings import Settings
+
 __all__ = ["read", "render", "github_slug"]
 
 _MARKER = re.compile(r"^exporter-line:(\d+)$")
@@ -43,7 +53,8 @@ def _parser() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin)
 
-    def html_block(renderer, tokens, idx, options, env):
+    def html_block(renderer: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                   env: EnvType) -> str:
         token = tokens[idx]
         line = token.map[0] + 1 if token.map else 0
         return f"<!--exporter-line:{line}-->" + token.content
@@ -59,13 +70,14 @@ def render(source: str) -> str:
     for token in tokens:
         if token.map and token.nesting >= 0 and token.type != "html_block" and token.tag:
             token.attrSet("data-line", str(token.map[0] + 1))
-    return md.renderer.render(tokens, md.options, {})
+    rendered: str = md.renderer.render(tokens, md.options, {})
+    return rendered
 
 
-def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
+def read(path: Path, diagnostics: Diagnostics, settings: Settings | None = None) -> Article:
     text = clean_text(decode_text(read_source(path), path, diagnostics), path, diagnostics)
     block, text, first = frontmatter.split(text)
-    meta_front: dict = frontmatter.parse(block, first, path, diagnostics) if block is not None else {}
+    meta_front: dict[str, Any] = frontmatter.parse(block, first, path, diagnostics) if block is not None else {}
     from exporter.model import Metadata
 
     meta, rest = frontmatter.to_metadata(meta_front, path, first or 1, diagnostics) if meta_front else (
@@ -96,7 +108,7 @@ def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
 def _source_lines(root: etree._Element) -> None:
     """Turn rendered-HTML lines into Markdown lines (data-line attributes, line markers)."""
     marker: tuple[int, int] | None = None  # (rendered line, source line)
-    anchors: set = set()  # elements rendered from Markdown (they carry their own line)
+    anchors: set[etree._Element] = set()  # elements rendered from Markdown (they carry their own line)
     for node in root.iter():
         if node.tag is etree.Comment:
             match = _MARKER.match(node.text or "")
