@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any, TextIO
 
 from exporter import __version__, batch
 from exporter.batch import default_workers
@@ -15,18 +16,19 @@ from exporter.batch.progress import Progress
 from exporter.batch.progress import wanted as progress_wanted
 from exporter.checks import gate as check_gate
 from exporter.checks import report as check_report
+from exporter.checks.result import Report as CheckReport
 from exporter.diagnostics import Diagnostics
 from exporter.display import json_text, printable
 from exporter.errors import ExporterError, SourceError, UsageError
 from exporter.model import Contributor, Metadata
 from exporter.model.file import dump_model
 from exporter.pagesetup import PAGE_SIZES, PDF_VARIANTS, PageSetup, page_size_key, parse_length_mm
-from exporter.pipeline import discover, load
+from exporter.pipeline import BuildResult, discover, load
 from exporter.safety.fetch import MAX_DOCUMENT_BYTES, MAX_RESOURCE_BYTES
 from exporter.safety.isolation import DEFAULT_MEMORY, DEFAULT_TIMEOUT, parse_seconds, parse_size
 from exporter.safety.outputs import sweep_stale, write_bytes
 from exporter.settings import FORMATS, EpubOptions, Settings
-from exporter.themes import builtin_themes, load_theme, styles_dir
+from exporter.themes import Theme, builtin_themes, load_theme, styles_dir
 
 __all__ = ["main"]
 
@@ -248,14 +250,14 @@ def _metadata(args: argparse.Namespace) -> Metadata | None:
     return meta
 
 
-def _settings(args: argparse.Namespace, **extra) -> Settings:
+def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
     return Settings(metadata=_metadata(args), allow_hosts=frozenset(args.allow_network),
                     allow_read=tuple(dict.fromkeys(args.allow_read)),
                     max_resource_bytes=args.max_resource_bytes, max_document_bytes=args.max_document_bytes,
                     encoding=args.encoding, **extra)
 
 
-def _print_diagnostics(diagnostics: Diagnostics, stream) -> None:
+def _print_diagnostics(diagnostics: Diagnostics, stream: TextIO) -> None:
     for diagnostic in diagnostics:
         print(f"  {diagnostic}", file=stream)
 
@@ -284,7 +286,7 @@ def _build(args: argparse.Namespace) -> int:
         bar.done = bar.skipped = skipped
         bar.draw(force=True)
 
-    def finished(r) -> None:
+    def finished(r: BuildResult) -> None:
         if r.status == "skipped":
             return
         bar.advance(str(r.source), failed=not r.ok)
@@ -296,6 +298,7 @@ def _build(args: argparse.Namespace) -> int:
                 for diagnostic in r.diagnostics:
                     bar.print(f"  {diagnostic}")
             return
+        assert r.error is not None  # a result that is not ok carries its error (pipeline.collect)
         lines = [f"{r.status.upper():7} {printable(r.source)}", *(f"  {d}" for d in r.diagnostics),
                  *(f"  error: {problem}" for problem in r.error.problems or [r.error])]
         for line in lines:
@@ -378,7 +381,7 @@ def _check_options(p: argparse.ArgumentParser, after_build: bool = False) -> Non
                        help="DAISY Ace runs at a time (each starts Chromium; default: 2)")
 
 
-def _check_parser(sub) -> None:
+def _check_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     check = sub.add_parser(
         "check", help="check built outputs: EPUBCheck, Ace, Nu HTML Checker, PDF, completeness",
         description="Check EPUB, PDF and HTML outputs (files or folders) with every checker that applies. "
@@ -395,7 +398,7 @@ def _check_parser(sub) -> None:
     print_options(check)  # for --twice: the print options the outputs were built with
 
 
-def _gate_options(args: argparse.Namespace, settings: Settings, theme, sources_given: bool) -> check_gate.Options:
+def _gate_options(args: argparse.Namespace, settings: Settings, theme: Theme | None, sources_given: bool) -> check_gate.Options:
     checkers = tuple(c for c in (args.only or check_gate.CHECKERS) if c not in args.skip)
     if not checkers:
         raise UsageError("--only and --skip leave no checker to run", hint="drop one of them")
@@ -406,7 +409,7 @@ def _gate_options(args: argparse.Namespace, settings: Settings, theme, sources_g
                               ace_jobs=args.ace_jobs, sources_given=sources_given)
 
 
-def _write_junit(args: argparse.Namespace, gate) -> None:
+def _write_junit(args: argparse.Namespace, gate: CheckReport) -> None:
     if args.junit is not None:
         write_bytes(args.junit, check_report.junit(gate))
 
@@ -423,7 +426,8 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if gate.ok else 1
 
 
-def _check_built(args: argparse.Namespace, results, settings: Settings, theme):
+def _check_built(args: argparse.Namespace, results: list[BuildResult], settings: Settings,
+                 theme: Theme) -> CheckReport | None:
     """``build --check`` (implied by --twice or --junit): the gate on what was just built."""
     if not (args.check or args.twice or args.junit):
         return None

@@ -14,9 +14,11 @@ control characters in the file name and the message (:mod:`exporter.display`);
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from exporter.display import printable
 from exporter.errors import location
@@ -122,7 +124,7 @@ class Diagnostic:
     def __str__(self) -> str:
         return printable(self.plain())
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["severity"] = self.severity.value
         return {key: value for key, value in data.items() if value is not None}
@@ -162,7 +164,7 @@ class Diagnostics:
             if item not in self.items:
                 self.items.append(item)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Diagnostic]:
         return iter(self.items)
 
     def __len__(self) -> int:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 __all__ = ["printable", "json_text", "UNSAFE"]
 
@@ -33,7 +34,7 @@ _JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u206
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def _escape(match: re.Match) -> str:
+def _escape(match: re.Match[str]) -> str:
     char = match.group(0)
     code = ord(char)
     if char in _NAMED:
@@ -49,7 +50,7 @@ def printable(value: object) -> str:
     return UNSAFE.sub(_escape, text)
 
 
-def json_text(data, **options) -> str:
+def json_text(data: object, **options: Any) -> str:
     """``json.dumps(data, ensure_ascii=False)`` with every character that a terminal
     could act on written as a JSON escape (the decoded strings are unchanged)."""
     text = json.dumps(data, ensure_ascii=False, **options)

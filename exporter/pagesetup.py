@@ -25,8 +25,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from exporter.errors import UsageError
+
+if TYPE_CHECKING:
+    from exporter.themes import Theme
 
 __all__ = ["PAGE_SIZES", "PDF_VARIANTS", "PageSetup", "PaperSize", "PdfVariant", "parse_length_mm",
            "page_size_key", "page_css", "press_css", "css_bleed_mm", "margins_for", "resolve", "Resolved"]
@@ -144,7 +148,7 @@ class Resolved:
     setup: PageSetup
 
 
-def _theme_margins(theme, key: str) -> str | None:
+def _theme_margins(theme: Theme, key: str) -> str | None:
     table = theme.setting("page", "margins", default={}) or {}
     if not isinstance(table, dict):
         raise UsageError("[page.margins] in theme.toml must be a table of paper size = \"lengths\"",
@@ -168,11 +172,11 @@ def _theme_margins(theme, key: str) -> str | None:
     return " ".join(lengths)
 
 
-def margins_for(theme, key: str) -> str:
+def margins_for(theme: Theme, key: str) -> str:
     return _theme_margins(theme, key) or "20.00mm 18.00mm 22.00mm"
 
 
-def resolve(setup: PageSetup, theme) -> Resolved:
+def resolve(setup: PageSetup, theme: Theme) -> Resolved:
     size = setup.size or page_size_key(str(theme.setting("page", "size", default="a4")))
     notes = setup.notes or str(theme.setting("page", "notes", default="foot"))
     if notes not in NOTES:

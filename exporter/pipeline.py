@@ -11,6 +11,7 @@ result, leaves no partial file, and the batch goes on.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,7 +121,7 @@ class Rendered:
     #: the folder the article's resources may come from (``Article.root``), once loaded
     root: Path | None = None
     #: what the build read ({path: digest}), when a batch records it (exporter.batch)
-    inputs: dict | None = None
+    inputs: dict[str, str | None] | None = None
 
 
 def render_source(source: Path, settings: Settings, theme: Theme) -> Rendered:
@@ -152,7 +153,9 @@ def collect(source: Path, outcome: isolation.Outcome, outdir: Path, stem: str | 
             result.error, result.status = rendered.error, "failed"
             return result
         try:
-            result.outputs = write(stem or rendered.stem, rendered.files, outdir)
+            name, files = stem or rendered.stem, rendered.files
+            assert name is not None and files is not None  # a rendering without an error has both
+            result.outputs = write(name, files, outdir)
         except ExporterError as error:
             result.error, result.status = error, "failed"
         except Exception as error:
@@ -161,13 +164,13 @@ def collect(source: Path, outcome: isolation.Outcome, outdir: Path, stem: str | 
                                          file=source, hint="the previous outputs were kept; please report this")
         return result
     if outcome.status == "failed":  # a renderer's own bug must not stop the batch
-        error = outcome.error
-        if isinstance(error, RecursionError):
+        failure = outcome.error
+        if isinstance(failure, RecursionError):
             result.error = ExporterError("the document is nested too deeply to lay out (RecursionError)",
                                          file=source, hint="flatten deeply nested lists, quotes or sections")
             return result
         result.error = ExporterError(
-            f"internal error while building: {error.__class__.__name__}: {error}".rstrip(": "), file=source,
+            f"internal error while building: {failure.__class__.__name__}: {failure}".rstrip(": "), file=source,
             hint="please report this with the source file attached")
         return result
     hints = {
@@ -182,7 +185,7 @@ def collect(source: Path, outcome: isolation.Outcome, outdir: Path, stem: str | 
 
 
 def build_many(sources: list[Path], outdir: Path, settings: Settings, theme: Theme,
-               workers: int = 1):
+               workers: int = 1) -> Iterator[BuildResult]:
     """Build each source in its own child process (at most ``workers`` at a time) and
     yield a :class:`BuildResult` per source as each finishes. A source whose outputs
     would have the name (compared as a case-insensitive file system would) of outputs an

@@ -12,6 +12,7 @@ import datetime as _dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from exporter.diagnostics import Diagnostics
 from exporter.errors import UsageError
@@ -19,6 +20,9 @@ from exporter.model import Article, Metadata
 from exporter.pagesetup import PageSetup
 from exporter.safety.fetch import MAX_DOCUMENT_BYTES, MAX_IMAGE_PIXELS, MAX_RESOURCE_BYTES, ConfinedFetcher
 from exporter.safety.isolation import DEFAULT_MEMORY, DEFAULT_TIMEOUT, Limits
+
+if TYPE_CHECKING:
+    from exporter.themes import Theme
 
 FORMATS = ("epub", "pdf", "html")
 #: format name -> the output file's suffix (the writers' own table, without loading them)
@@ -96,11 +100,11 @@ def reproducible() -> bool:
 class Context:
     settings: Settings
     article: Article
-    theme: Theme  # noqa: F821 - exporter.themes.Theme
+    theme: Theme
     time: _dt.datetime = field(default_factory=build_time)
     #: per-document memo of expensive intermediate results shared by writers
     #: (e.g. the laid-out print document, used by the PDF writer and the EPUB page list)
-    cache: dict = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.fetcher = ConfinedFetcher(

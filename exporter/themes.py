@@ -18,6 +18,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -43,7 +44,7 @@ def builtin_themes() -> list[str]:
 class Theme:
     name: str
     dirs: tuple[Path, ...]  # this theme first, then its parents
-    config: dict
+    config: dict[str, Any]
 
     def find(self, filename: str) -> Path | None:
         for folder in self.dirs:
@@ -69,7 +70,7 @@ class Theme:
             lstrip_blocks=True,
         )
 
-    def setting(self, *keys: str, default=None):
+    def setting(self, *keys: str, default: Any = None) -> Any:
         value = self.config
         for key in keys:
             if not isinstance(value, dict) or key not in value:
@@ -78,7 +79,7 @@ class Theme:
         return value
 
 
-def _read_config(folder: Path) -> dict:
+def _read_config(folder: Path) -> dict[str, Any]:
     path = folder / "theme.toml"
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -86,7 +87,7 @@ def _read_config(folder: Path) -> dict:
         raise UsageError(f"invalid theme.toml: {error}", file=path) from None
 
 
-def _merge(parent: dict, child: dict) -> dict:
+def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     result = dict(parent)
     for key, value in child.items():
         if isinstance(value, dict) and isinstance(result.get(key), dict):
@@ -114,7 +115,7 @@ def _locate(name: str, relative_to: Path | None) -> Path:
 def load_theme(name: str | Path) -> Theme:
     folder = _locate(str(name), None)
     dirs: list[Path] = []
-    configs: list[dict] = []
+    configs: list[dict[str, Any]] = []
     while True:
         if folder in dirs:
             raise UsageError(f"theme '{name}' extends itself", file=folder / "theme.toml")
@@ -125,7 +126,7 @@ def load_theme(name: str | Path) -> Theme:
         if not parent:
             break
         folder = _locate(str(parent), folder.parent)
-    merged: dict = {}
+    merged: dict[str, Any] = {}
     for config in reversed(configs):
         merged = _merge(merged, config)
     merged.pop("extends", None)

@@ -41,7 +41,7 @@ def clean_metadata(article: Article) -> None:
     line ends are normalised to LF on the way (silently, as XML parsers do)."""
     from exporter.importers._common import clean_string
 
-    def clean(value, changed: list[str], name: str):
+    def clean(value: object, changed: list[str], name: str) -> object:
         if isinstance(value, str):
             cleaned = clean_string(value)
             if cleaned != value.replace("\r\n", "\n").replace("\r", "\n"):

@@ -9,11 +9,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from exporter.diagnostics import Diagnostics
 from exporter.errors import SourceError, UsageError
 from exporter.importers import epub, html, jats, markdown, text, xhtml
 from exporter.model import Article
+
+if TYPE_CHECKING:
+    from exporter.settings import Settings
 
 #: the project file that makes a folder a book (exporter.book.project reads it)
 PROJECT_FILE = "exporter.toml"
@@ -50,7 +54,7 @@ def importer_for(path: Path) -> Importer:
     return importer
 
 
-def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
+def read(path: Path, diagnostics: Diagnostics, settings: Settings | None = None) -> Article:
     """Import ``path`` with the importer its type calls for."""
     return importer_for(path)(path, diagnostics, settings)
 

@@ -48,7 +48,7 @@ def clean_text(text: str, path: Path, diagnostics: Diagnostics) -> str:
     return "\n".join(lines)
 
 
-def _replacement(match: re.Match) -> str:
+def _replacement(match: re.Match[str]) -> str:
     return " " if match.group(0) in "\x0b\x0c" else ""
 
 

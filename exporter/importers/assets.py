@@ -28,11 +28,18 @@ import os
 import posixpath
 import urllib.parse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from exporter.diagnostics import Diagnostics
 from exporter.safety.confine import Refusal, Root
 from exporter.safety.fetch import MAX_RESOURCE_BYTES, ConfinedFetcher, FetchRefused
 from exporter.safety.images import sniff
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from exporter.diagnostics import Severity
+    from exporter.settings import Settings
 
 __all__ = ["Assets", "IMAGE_TYPES"]
 
@@ -48,7 +55,7 @@ GUESSES = (".jpg", ".png", ".gif", ".svg", ".webp", ".jpeg", ".tif", ".tiff")
 class Assets:
     """Resolve image references for one source (see the module documentation)."""
 
-    def __init__(self, source: Path, root: Path | Root, diagnostics: Diagnostics, *, settings=None,
+    def __init__(self, source: Path, root: Path | Root, diagnostics: Diagnostics, *, settings: Settings | None = None,
                  base_dir: Path | None = None) -> None:
         self.source = source
         self.settings = settings
@@ -174,7 +181,7 @@ class Assets:
 
     def _remote(self, url: str, line: int | None, what: str) -> str | None:
         host = (urllib.parse.urlsplit(url).hostname or "").lower()
-        allowed = getattr(self.settings, "allow_hosts", frozenset())
+        allowed: frozenset[str] = getattr(self.settings, "allow_hosts", frozenset())
         if host not in allowed:
             self.diagnostics.add("S023", f"remote {what} {_short(url)} not included: network access is off",
                                  file=self.source, line=line,
@@ -205,6 +212,7 @@ class Assets:
             _, raw = self.root.read(path, self.limit, shown=shown)
             if sniff(raw) not in ("image/tiff", "image/bmp"):
                 raise OSError("its bytes are not a TIFF or BMP image")
+            image: Image.Image
             with Image.open(io.BytesIO(raw)) as image:
                 image.load()
                 if image.mode not in ("RGB", "RGBA", "L", "LA"):
@@ -229,7 +237,7 @@ class Assets:
         return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
 
-def _info():
+def _info() -> Severity:
     from exporter.diagnostics import Severity
 
     return Severity.INFO
@@ -239,7 +247,7 @@ def _short(url: str) -> str:
     return url if len(url) <= 100 else url[:97] + "…"
 
 
-def root_for(home: Path, settings=None) -> Root:
+def root_for(home: Path, settings: Settings | None = None) -> Root:
     """The :class:`Root` of a document whose own folder is ``home``: the folders the
     command line allowed (``--allow-read``) are added, nothing else."""
     return Root(home, granted=getattr(settings, "allow_read", ()))

@@ -19,6 +19,7 @@ import html.entities
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -55,7 +56,9 @@ KNOWN_PUBLIC_IDS = (
 
 
 def known_public_id(public_id: str | None) -> bool:
-    return bool(public_id) and any(public_id.startswith(prefix) for prefix in KNOWN_PUBLIC_IDS)
+    if not public_id:
+        return False
+    return any(public_id.startswith(prefix) for prefix in KNOWN_PUBLIC_IDS)
 
 
 @lru_cache(maxsize=1)
@@ -73,7 +76,7 @@ def entity_dtd() -> str:
     return "\n".join(lines) + "\n"
 
 
-class _Catalog(etree.Resolver):
+class _Catalog(etree.Resolver):  # type: ignore[misc]  # lxml is untyped (Any)
     """Answers requests for known DTDs with the bundled set; anything else goes on to the
     parser's refusing resolver (never a file, never the network)."""
 
@@ -81,14 +84,14 @@ class _Catalog(etree.Resolver):
         super().__init__()
         self.requests: list[tuple[str | None, str | None]] = []
 
-    def resolve(self, system_url, public_id, context):
+    def resolve(self, system_url: str | None, public_id: str | None, context: Any) -> Any:
         self.requests.append((system_url, public_id))
         if known_public_id(public_id):
             return self.resolve_string(entity_dtd(), context)
         return None  # the parser's refusing resolver answers (and the parse is refused)
 
 
-def _doctype(data: bytes):
+def _doctype(data: bytes) -> re.Match[bytes] | None:
     head = data[:4096]
     return _DOCTYPE.search(head)
 

@@ -24,7 +24,9 @@ import base64
 import posixpath
 import re
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -48,6 +50,9 @@ from exporter.model.links import allowed_link, normalized, scheme_of
 from exporter.safety.confine import Refusal
 from exporter.safety.xml import parse_xml
 from exporter.safety.zip import SafeZip
+
+if TYPE_CHECKING:
+    from exporter.settings import Settings
 
 __all__ = ["read", "is_unpacked", "named_folder"]
 
@@ -74,7 +79,7 @@ class _Folder:
     is resolved by the book folder's :class:`~exporter.safety.confine.Root`; a name that is
     absolute, climbs out, or goes through a link to outside is not in the book."""
 
-    def __init__(self, root: Path, settings=None) -> None:
+    def __init__(self, root: Path, settings: Settings | None = None) -> None:
         self.root = root
         self.scope = root_for(root, settings)
 
@@ -120,12 +125,12 @@ class _Zip:
 class _ZipAssets(Assets):
     """Images inside an .epub: embedded as data: URLs (never extracted)."""
 
-    def __init__(self, container: _Zip, source: Path, diagnostics: Diagnostics, settings, base: str) -> None:
+    def __init__(self, container: _Zip, source: Path, diagnostics: Diagnostics, settings: Settings | None, base: str) -> None:
         super().__init__(source, source.parent, diagnostics, settings=settings)
         self.container = container
         self.base = base
 
-    def image(self, src, line, *, what="image"):
+    def image(self, src: str | None, line: int | None, *, what: str = "image") -> str | None:
         src = (src or "").strip()
         scheme = urllib.parse.urlsplit(src).scheme.lower()
         if scheme or src.startswith("/") or not src:
@@ -148,7 +153,7 @@ class _ZipAssets(Assets):
         return f"data:{media};base64," + base64.b64encode(data).decode("ascii")
 
 
-def _locate(path: Path, settings=None) -> tuple[object, Path, str, Path]:
+def _locate(path: Path, settings: Settings | None = None) -> tuple[_Folder | _Zip, Path, str, Path]:
     """(container, article source, OPF name inside the container, resource root).
 
     The root is the folder named (an unpacked EPUB), the package document's own folder
@@ -161,21 +166,21 @@ def _locate(path: Path, settings=None) -> tuple[object, Path, str, Path]:
     return _Zip(path), path, "", path.parent
 
 
-def _rootfile(container, path: Path) -> str:
+def _rootfile(container: _Folder | _Zip, path: Path) -> str:
     name = "META-INF/container.xml"
     if not container.has(name):
         raise SourceError("no META-INF/container.xml: not an EPUB", file=path,
                           hint="give an .epub file, an unpacked EPUB folder or its .opf package document")
     tree = parse_xml(container.read(name), container.label(name))
     rootfile = tree.getroot().find(f".//{CONTAINER}rootfile")
-    full = rootfile.get("full-path") if rootfile is not None else None
+    full: str | None = rootfile.get("full-path") if rootfile is not None else None
     if not full:
         raise SourceError("container.xml names no package document", file=container.label(name),
                           hint="add <rootfile full-path=\"…/content.opf\"/>")
     return full
 
 
-def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
+def read(path: Path, diagnostics: Diagnostics, settings: Settings | None = None) -> Article:
     container, source, opf_name, root = _locate(path, settings)
     if isinstance(container, _Zip) and not opf_name:
         if container.has("mimetype") and container.read("mimetype").strip() != b"application/epub+zip":
@@ -200,8 +205,8 @@ def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
 
 
 class _Book:
-    def __init__(self, container, source: Path, opf_name: str, opf_label: Path, package: etree._Element,
-                 diagnostics: Diagnostics, settings) -> None:
+    def __init__(self, container: _Folder | _Zip, source: Path, opf_name: str, opf_label: Path,
+                 package: etree._Element, diagnostics: Diagnostics, settings: Settings | None) -> None:
         self.container = container
         self.source = source
         self.opf_name = opf_name
@@ -322,7 +327,7 @@ class _Book:
         return items
 
     def body(self) -> etree._Element:
-        documents = []
+        documents: list[tuple[str, Path, etree._Element]] = []
         for name, media, line in self._spine():
             if not self.container.has(name):
                 self.diagnostics.add("S035", f"'{name}' is in the spine but not in the book; it is left out",
@@ -391,12 +396,13 @@ class _Book:
     def _anchor(self, name: str, tree: etree._Element) -> str:
         body = tree.find("body") if tree.find("body") is not None else tree
         first = next((el for el in body if isinstance(el.tag, str)), None)
-        if first is not None and first.get("id"):
-            return first.get("id")
+        key: str | None = first.get("id") if first is not None else None
+        if key:
+            return key
         stem = re.sub(r"[^\w-]+", "-", posixpath.splitext(posixpath.basename(name))[0]).strip("-") or "doc"
         return stem if stem[0].isalpha() else f"doc-{stem}"
 
-    def _rename_ids(self, documents) -> dict[tuple[str, str], str]:
+    def _rename_ids(self, documents: list[tuple[str, Path, etree._Element]]) -> dict[tuple[str, str], str]:
         """Ids that repeat across documents get the document's name as a prefix."""
         seen: set[str] = set()
         renames: dict[tuple[str, str], str] = {}
@@ -415,7 +421,8 @@ class _Book:
                     seen.add(key)
         return renames
 
-    def _links(self, name: str, present: set[str], renames, anchors, label: Path):
+    def _links(self, name: str, present: set[str], renames: dict[tuple[str, str], str], anchors: dict[str, str],
+               label: Path) -> Callable[[str, int | None], str | None]:
         base = posixpath.dirname(name)
         reported: set[str] = set()
 

@@ -62,7 +62,7 @@ IGNORED_QUIETLY = {"layout", "permalink", "published", "draft", "slug", "weight"
                    "redirect_from", "sitemap", "comments", "share", "toc", "menu", "aliases", "nav_order"}
 
 
-def split(text: str) -> tuple[dict[str, Any] | None, str, int]:
+def split(text: str) -> tuple[str | None, str, int]:
     """``(raw front matter text or None, text with the block blanked, first line of YAML)``."""
     match = _OPEN.match(text)
     if not match:
@@ -72,16 +72,16 @@ def split(text: str) -> tuple[dict[str, Any] | None, str, int]:
         return None, text, 0
     block = text[match.end():close.start()]
     blank = "\n" * text[:close.end()].count("\n")
-    return block, blank + text[close.end():], 2  # type: ignore[return-value]
+    return block, blank + text[close.end():], 2
 
 
 class _TooLarge(Exception):
-    def __init__(self, message: str, mark, hint: str) -> None:
+    def __init__(self, message: str, mark: yaml.Mark | None, hint: str) -> None:
         super().__init__(message)
         self.message, self.mark, self.hint = message, mark, hint
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML is untyped (Any)
     """PyYAML's safe loader, refusing collections nested deeper than MAX_DEPTH while it
     composes (before its recursion can reach Python's limit)."""
 
@@ -89,7 +89,7 @@ class _Loader(yaml.SafeLoader):
         super().__init__(stream)
         self.depth = 0
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
@@ -234,7 +234,8 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def to_metadata(data: dict[str, Any], path: Path, line: int, diagnostics: Diagnostics) -> tuple[Metadata, dict]:
+def to_metadata(data: dict[str, Any], path: Path, line: int,
+                diagnostics: Diagnostics) -> tuple[Metadata, dict[str, Any]]:
     """Metadata from front matter, and the keys that were not used (for the importer)."""
     meta = Metadata(title="", language="")
     rest: dict[str, Any] = {}

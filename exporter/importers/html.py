@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
@@ -42,6 +43,9 @@ from exporter.model import (
 )
 from exporter.model.tree import remove_keep_tail, text_before
 
+if TYPE_CHECKING:
+    from exporter.settings import Settings
+
 __all__ = ["read", "read_tree"]
 
 CONTENT_HINTS = ("post-content", "entry-content", "article-body", "article-content", "story-body",
@@ -52,21 +56,21 @@ _GAIJI = re.compile(r"第[34]水準(\d)-(\d{1,2})-(\d{1,2})")
 _UNICODE_NOTE = re.compile(r"U\+([0-9A-Fa-f]{4,6})")
 
 
-def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
+def read(path: Path, diagnostics: Diagnostics, settings: Settings | None = None) -> Article:
     text = decode_html(read_source(path), path, diagnostics, settings.encoding if settings is not None else None)
     text = require_text(clean_text(text, path, diagnostics), path)
     block, text, first = frontmatter.split(text)
-    front: dict = frontmatter.parse(block, first, path, diagnostics) if block is not None else {}
+    front: dict[str, Any] = frontmatter.parse(block, first, path, diagnostics) if block is not None else {}
     _nested_documents(text, path, diagnostics)
     root = parse_html(text)
     return read_tree(root, path, diagnostics, settings, front=front)
 
 
-def read_tree(root: etree._Element, path: Path, diagnostics: Diagnostics, settings=None, *,
-              front: dict | None = None) -> Article:
+def read_tree(root: etree._Element, path: Path, diagnostics: Diagnostics, settings: Settings | None = None, *,
+              front: dict[str, Any] | None = None) -> Article:
     """The article from a parsed page (used by the HTML and XHTML importers)."""
     meta = head_metadata(root, path)
-    rest: dict = {}
+    rest: dict[str, Any] = {}
     if front:
         fm_meta, rest = frontmatter.to_metadata(front, path, 2, diagnostics)
         meta.update(fm_meta)
@@ -102,7 +106,9 @@ def read_tree(root: etree._Element, path: Path, diagnostics: Diagnostics, settin
 
 
 def _is_url(value: str | None) -> bool:
-    return bool(value) and value.startswith(("http://", "https://"))
+    if not value:
+        return False
+    return value.startswith(("http://", "https://"))
 
 
 # ---------------------------------------------------------------------------------
@@ -194,7 +200,7 @@ def _nested_documents(text: str, path: Path, diagnostics: Diagnostics) -> None:
 # where the content is
 # ---------------------------------------------------------------------------------
 
-def _content(root: etree._Element, path: Path, diagnostics: Diagnostics) -> list:
+def _content(root: etree._Element, path: Path, diagnostics: Diagnostics) -> list[etree._Element | tuple[str, etree._Element]]:
     body = root.find("body")
     if body is None:
         return [root]
@@ -218,7 +224,7 @@ def _content(root: etree._Element, path: Path, diagnostics: Diagnostics) -> list
     return [body]
 
 
-def _aozora(root: etree._Element, meta: Metadata, path: Path, diagnostics: Diagnostics) -> list:
+def _aozora(root: etree._Element, meta: Metadata, path: Path, diagnostics: Diagnostics) -> list[etree._Element | tuple[str, etree._Element]]:
     """Aozora Bunko: the main text, then its colophon; title and author from the card."""
     main = root.find(".//div[@class='main_text']")
     header = root.find(".//div[@class='metadata']")
@@ -236,7 +242,7 @@ def _aozora(root: etree._Element, meta: Metadata, path: Path, diagnostics: Diagn
         if any(c.startswith("chitsuki") for c in (div.get("class") or "").split()):
             div.tag = "p"
             div.set("class", "signature")
-    parts: list = [main]
+    parts: list[etree._Element | tuple[str, etree._Element]] = [main]
     for name in ("bibliographical_information", "notation_notes"):
         extra = root.find(f".//div[@class='{name}']")
         if extra is not None:

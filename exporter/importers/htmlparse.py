@@ -17,7 +17,9 @@ from __future__ import annotations
 import codecs
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 from tinyhtml5 import parser as h5parser
@@ -26,6 +28,9 @@ from tinyhtml5.treebuilder import TreeBuilder
 from exporter.diagnostics import Diagnostics
 from exporter.importers.decoding import codec_for, decode_detected, decode_text, refuse_binary
 from exporter.safety.xml import XML_ILLEGAL
+
+if TYPE_CHECKING:
+    from xml.etree import ElementTree
 
 __all__ = ["decode_html", "parse_html", "codec_for", "declared_encoding"]
 
@@ -74,34 +79,34 @@ def decode_html(data: bytes, path: Path, diagnostics: Diagnostics, encoding: str
         return data.decode(codec, errors="replace")
 
 
-class _Builder(TreeBuilder):
+class _Builder(TreeBuilder):  # type: ignore[misc]  # tinyhtml5's classes are untyped (Any)
     """tinyhtml5's tree builder, remembering the source line of every element."""
 
-    def __init__(self, lines: dict, position) -> None:
+    def __init__(self, lines: dict[ElementTree.Element, int], position: Callable[[], int]) -> None:
         super().__init__(namespace_html_elements=False)
         self.lines = lines
         self.position = position
 
-    def create_element(self, token):
+    def create_element(self, token: dict[str, Any]) -> Any:
         element = super().create_element(token)
         self.lines.setdefault(element._element, self.position())
         return element
 
-    def insert_comment(self, token, parent):
+    def insert_comment(self, token: dict[str, Any], parent: Any) -> None:
         super().insert_comment(token, parent)
         if parent is not None and parent.children:
             self.lines.setdefault(parent.children[-1]._element, self.position())
 
-    def insert_element_normal(self, token):
+    def insert_element_normal(self, token: dict[str, Any]) -> Any:
         element = super().insert_element_normal(token)
         self.lines.setdefault(element._element, self.position())
         return element
 
 
-class _Parser(h5parser.HTMLParser):
+class _Parser(h5parser.HTMLParser):  # type: ignore[misc]  # tinyhtml5's classes are untyped (Any)
     def __init__(self) -> None:
         super().__init__(namespace_html_elements=False)
-        self.lines: dict = {}
+        self.lines: dict[ElementTree.Element, int] = {}
         self.tree = _Builder(self.lines, lambda: self.tokenizer.stream.position()[0])
         self.phases = {name: cls(self, self.tree) for name, cls in h5parser._phases.items()}
 
@@ -149,7 +154,8 @@ def _comment_text(text: str) -> str:
     return re.sub(r"-(?=-)", "- ", text).rstrip("-")
 
 
-def _to_lxml(source, lines: dict, parent: etree._Element | None) -> etree._Element:
+def _to_lxml(source: ElementTree.Element, lines: dict[ElementTree.Element, int],
+             parent: etree._Element | None) -> etree._Element:
     tag = source.tag
     if not isinstance(tag, str):  # an ElementTree comment (its tag is the Comment factory)
         element = etree.Comment(_comment_text(source.text or ""))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 from markdown_it import MarkdownIt
@@ -32,6 +33,15 @@ from exporter.importers.htmlparse import parse_html
 from exporter.importers.sanitize import Sanitizer
 from exporter.model import Article, new_article, normalize_space, text_of
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from markdown_it.renderer import RendererProtocol
+    from markdown_it.token import Token
+    from markdown_it.utils import EnvType, OptionsDict
+
+    from exporter.settings import Settings
+
 __all__ = ["read", "render", "github_slug"]
 
 _MARKER = re.compile(r"^exporter-line:(\d+)$")
@@ -43,7 +53,8 @@ def _parser() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin)
 
-    def html_block(renderer, tokens, idx, options, env):
+    def html_block(renderer: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                   env: EnvType) -> str:
         token = tokens[idx]
         line = token.map[0] + 1 if token.map else 0
         return f"<!--exporter-line:{line}-->" + token.content
@@ -59,16 +70,17 @@ def render(source: str) -> str:
     for token in tokens:
         if token.map and token.nesting >= 0 and token.type != "html_block" and token.tag:
             token.attrSet("data-line", str(token.map[0] + 1))
-    return md.renderer.render(tokens, md.options, {})
+    rendered: str = md.renderer.render(tokens, md.options, {})
+    return rendered
 
 
-def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
+def read(path: Path, diagnostics: Diagnostics, settings: Settings | None = None) -> Article:
     encoding = settings.encoding if settings is not None else None
     raw = read_source(path)
     decoded = Diagnostics()
     text = require_text(clean_text(decode_text(raw, path, decoded, encoding), path, decoded), path)
     block, text, first = frontmatter.split(text)
-    meta_front: dict = frontmatter.parse(block, first, path, decoded) if block is not None else {}
+    meta_front: dict[str, Any] = frontmatter.parse(block, first, path, decoded) if block is not None else {}
     declared = meta_front.pop("encoding", None)
     if isinstance(declared, str) and declared.strip() and encoding is None:
         # the front matter names the file's encoding (its keys are ASCII, so readable
@@ -109,7 +121,7 @@ def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
 def _source_lines(root: etree._Element) -> None:
     """Turn rendered-HTML lines into Markdown lines (data-line attributes, line markers)."""
     marker: tuple[int, int] | None = None  # (rendered line, source line)
-    anchors: set = set()  # elements rendered from Markdown (they carry their own line)
+    anchors: set[etree._Element] = set()  # elements rendered from Markdown (they carry their own line)
     for node in root.iter():
         if node.tag is etree.Comment:
             match = _MARKER.match(node.text or "")

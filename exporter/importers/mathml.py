@@ -27,7 +27,7 @@ M = f"{{{MATHML_NS}}}"
 SAFE_VALUE = str.maketrans("", "", "<>\"'`")
 
 
-def _local(el) -> str:
+def _local(el: etree._Element) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 

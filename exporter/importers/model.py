@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from exporter.diagnostics import Diagnostics
 from exporter.importers._common import read_source
@@ -11,8 +12,11 @@ from exporter.model.file import read_model
 from exporter.model.links import allowed_link, normalized, scheme_of
 from exporter.model.tree import unwrap
 
+if TYPE_CHECKING:
+    from exporter.settings import Settings
 
-def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
+
+def read(path: Path, diagnostics: Diagnostics, settings: Settings | None = None) -> Article:
     article = read_model(path, read_source(path))
     diagnostics.extend(article.diagnostics)
     article.diagnostics = diagnostics

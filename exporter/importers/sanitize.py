@@ -38,7 +38,7 @@ from exporter.diagnostics import Diagnostics
 from exporter.importers.assets import Assets
 from exporter.importers.mathml import clean_math
 from exporter.importers.verse import Verse
-from exporter.model import ELEMENTS, EPUB_NS, GLOBAL_ATTRS, LINK_SCHEMES, MATHML_NS, XML_LANG, valid_language
+from exporter.model import ELEMENTS, EPUB_NS, GLOBAL_ATTRS, LINK_SCHEMES, MATHML_NS, XML_LANG, Rule, valid_language
 from exporter.model.links import allowed_link, normalized, scheme_of, web_url
 from exporter.model.tree import append_text
 
@@ -116,7 +116,7 @@ def local_name(el: etree._Element) -> str:
     """The element's name without namespace, lower-cased for HTML ('' for comments)."""
     if not isinstance(el.tag, str):
         return ""
-    name = etree.QName(el).localname
+    name: str = etree.QName(el).localname
     ns = etree.QName(el).namespace
     return name.lower() if ns in (None, "http://www.w3.org/1999/xhtml") else name
 
@@ -289,12 +289,12 @@ class Sanitizer(Verse):
         self._content(el, out, verse)
 
     # -- element kinds ------------------------------------------------------------
-    def _unknown(self, el, name, target, verse) -> None:
+    def _unknown(self, el: etree._Element, name: str, target: etree._Element, verse: bool | str) -> None:
         self._report("S020", f"unknown-{name}", f"<{name}> is not part of the article model; unwrapped, "
                      "its text kept", el.sourceline, "see docs/model.md for the elements exporter keeps")
         self._content(el, target, verse)
 
-    def _attributes(self, el: etree._Element, out: etree._Element, rule) -> None:
+    def _attributes(self, el: etree._Element, out: etree._Element, rule: Rule) -> None:
         allowed = GLOBAL_ATTRS | rule.attrs
         for name, value in el.attrib.items():
             if name.lower().startswith("on"):
@@ -376,7 +376,7 @@ class Sanitizer(Verse):
                          "use absolute https:// links for pages outside the article")
         return None
 
-    def _link(self, el, target, tokens, verse) -> None:
+    def _link(self, el: etree._Element, target: etree._Element, tokens: set[str], verse: bool | str) -> None:
         href = el.get("href")
         if el.get("name") and not el.get("id"):
             el.set("id", el.get("name"))
@@ -403,7 +403,7 @@ class Sanitizer(Verse):
                 if name not in ("lang", "dir", "title"):
                     del out.attrib[name]
 
-    def _image(self, el, target) -> None:
+    def _image(self, el: etree._Element, target: etree._Element) -> None:
         alt = el.get("alt")
         src = (el.get("src") or "").strip()
         lazy = el.get("data-src") or el.get("data-lazy-src") or el.get("data-original")
@@ -437,7 +437,7 @@ class Sanitizer(Verse):
             out.set("class", "inline")
 
     @staticmethod
-    def _captioned(img) -> bool:
+    def _captioned(img: etree._Element) -> bool:
         """Whether the image's figure (HTML5 or WordPress) has a caption of its own."""
         for holder in (img.getparent(), img.getparent().getparent() if img.getparent() is not None else None):
             if holder is None:
@@ -446,7 +446,7 @@ class Sanitizer(Verse):
                 return True
         return False
 
-    def _input(self, el, target) -> None:
+    def _input(self, el: etree._Element, target: etree._Element) -> None:
         kind = (el.get("type") or "text").lower()
         if kind in ("checkbox", "radio"):
             checked = el.get("checked") is not None
@@ -458,7 +458,7 @@ class Sanitizer(Verse):
         self._report("S005", "input-other", f"<input type=\"{kind}\"> removed", el.sourceline,
                      "print and e-books cannot hold form controls")
 
-    def _note(self, el, verse) -> None:
+    def _note(self, el: etree._Element, verse: bool | str) -> None:
         note = etree.Element("aside", {"class": "note", "id": el.get("id")})
         if el.sourceline:
             note.sourceline = el.sourceline
@@ -470,7 +470,7 @@ class Sanitizer(Verse):
         self._content(el, note, verse)
         self.notes.append(note)
 
-    def _notes_container(self, el, target, verse) -> None:
+    def _notes_container(self, el: etree._Element, target: etree._Element, verse: bool | str) -> None:
         """A footnotes/endnotes section: its items become notes; its own heading and rules go
         (writers make their own notes section); anything else in it is kept."""
         for child in el:

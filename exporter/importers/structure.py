@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -39,21 +40,21 @@ _SPACE = re.compile(r"[ \t\n\r\f]+")
 NCNAME = re.compile(r"^[^\W\d][\w.\-\u00b7\u0300-\u036f\u203f\u2040\u200c\u200d]*$")
 
 
-def _tag(el) -> str:
+def _tag(el: etree._Element) -> str:
     tag = el.tag
     if not isinstance(tag, str):
         return ""
     return "math" if tag == f"{M}math" else tag
 
 
-def is_block(el) -> bool:
+def is_block(el: etree._Element) -> bool:
     """A block-level element of the model (math counts as inline: it may sit in text)."""
     tag = _tag(el)
     return tag != "math" and (tag in BLOCKS or tag in ("li", "dt", "dd", "tr", "td", "th", "thead", "tbody",
                                                         "tfoot", "caption", "figcaption", "h1"))
 
 
-def is_inline(el) -> bool:
+def is_inline(el: etree._Element) -> bool:
     tag = _tag(el)
     return tag in PHRASING or tag == "math" or tag in ("rb", "rt", "rp")
 
@@ -80,7 +81,7 @@ def unwrap(el: etree._Element) -> None:
     tree.unwrap(el)
 
 
-def _new(tag: str, like: etree._Element, **attrs) -> etree._Element:
+def _new(tag: str, like: etree._Element, **attrs: str) -> etree._Element:
     el = etree.Element(tag, **attrs)
     if like.sourceline:
         el.sourceline = like.sourceline
@@ -99,7 +100,7 @@ def wrap_inline(container: etree._Element, wrapper: str = "p", split_br: bool = 
     with ``<br>`` line breaks instead of paragraphs). Children whose tag is in ``keep``
     stay where they are.
     """
-    items: list = []  # sequence of ("text", str) / ("el", element)
+    items: list[tuple[str, Any]] = []  # sequence of ("text", str) / ("el", element)
     if container.text:
         items.append(("text", container.text))
     for child in list(container):
@@ -240,7 +241,7 @@ def _fix_children(el: etree._Element, diagnostics: Diagnostics, source: Path) ->
         _misplaced(el, child, diagnostics, source)
 
 
-def _drop_loose_text(el, diagnostics, source) -> None:
+def _drop_loose_text(el: etree._Element, diagnostics: Diagnostics, source: Path) -> None:
     text = " ".join(filter(None, [(el.text or "").strip()] + [(c.tail or "").strip() for c in el]))
     if text:
         diagnostics.add("S020", f"text '{text[:60]}' directly inside <{el.tag}> has no place in the model; "

@@ -21,6 +21,7 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -29,6 +30,9 @@ from exporter.importers._common import clean_text, decode_text, read_source, req
 from exporter.importers.assets import root_for
 from exporter.model import Article, Metadata, new_article
 from exporter.safety.confine import Root
+
+if TYPE_CHECKING:
+    from exporter.settings import Settings
 
 PHOTO_RE = re.compile(r"^(?:PHOTO|Photo|IMAGE|Image|PICTURE|Picture|FOTO|Foto)\s*:\s*(.+)$", re.S)
 CREDIT_RE = re.compile(r"^(.*?)[\s,]*\(([^()]{2,80})\)\s*$", re.S)
@@ -66,7 +70,7 @@ def split_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
+def read(path: Path, diagnostics: Diagnostics, settings: Settings | None = None) -> Article:
     encoding = settings.encoding if settings is not None else None
     text = clean_text(decode_text(read_source(path), path, diagnostics, encoding), path, diagnostics)
     require_text(text, path)
@@ -75,6 +79,17 @@ def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
     builder.build(split_blocks(text))
     return Article(meta=Metadata(language=""), body=body, source=path, root=path.parent,
                    diagnostics=diagnostics)
+
+
+def _every_line(pattern: re.Pattern[str], lines: list[str]) -> list[re.Match[str]] | None:
+    """The match of ``pattern`` at the start of each line, or None if a line does not match."""
+    matches = []
+    for line in lines:
+        match = pattern.match(line)
+        if match is None:
+            return None
+        matches.append(match)
+    return matches
 
 
 def _is_question(text: str) -> bool:
@@ -97,7 +112,7 @@ class _Builder:
         el.sourceline = min(line, 65535)  # lxml keeps line numbers in 16 bits
         return el
 
-    def paragraph(self, parent: etree._Element, text: str, line: int, cls: str | None = None):
+    def paragraph(self, parent: etree._Element, text: str, line: int, cls: str | None = None) -> etree._Element:
         p = self.element(parent, "p", line, **({"class": cls} if cls else {}))
         inline(p, text)
         return p
@@ -173,18 +188,20 @@ class _Builder:
 
     def block(self, parent: etree._Element, block: Block) -> None:
         lines = block.lines
-        if all(BULLET_RE.match(line) for line in lines):
+        bullets = _every_line(BULLET_RE, lines)
+        if bullets is not None:
             ul = self.element(parent, "ul", block.line)
-            for offset, line in enumerate(lines):
-                inline(self.element(ul, "li", block.line + offset), BULLET_RE.match(line).group(1))
+            for offset, match in enumerate(bullets):
+                inline(self.element(ul, "li", block.line + offset), match.group(1))
             return
-        if all(NUMBER_RE.match(line) for line in lines):
+        numbers = _every_line(NUMBER_RE, lines)
+        if numbers is not None:
             ol = self.element(parent, "ol", block.line)
-            first = int(NUMBER_RE.match(lines[0]).group(1))
+            first = int(numbers[0].group(1))
             if first != 1:
                 ol.set("start", str(first))
-            for offset, line in enumerate(lines):
-                inline(self.element(ol, "li", block.line + offset), NUMBER_RE.match(line).group(2))
+            for offset, match in enumerate(numbers):
+                inline(self.element(ol, "li", block.line + offset), match.group(2))
             return
         if all(line.lstrip().startswith(">") for line in lines):
             quote = self.element(parent, "blockquote", block.line)

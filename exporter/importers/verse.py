@@ -6,9 +6,14 @@ whose semantics say verse (``z3998:poem``, ``z3998:verse``, ``stanza``)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lxml import etree
 
 from exporter.model import ELEMENTS
+
+if TYPE_CHECKING:
+    from exporter.model import Rule
 
 __all__ = ["Verse"]
 
@@ -16,7 +21,11 @@ __all__ = ["Verse"]
 class Verse:
     """The verse methods of the sanitiser (it provides ``_attributes`` and ``_content``)."""
 
-    def _verse(self, el, name, tokens, target) -> None:
+    if TYPE_CHECKING:
+        def _attributes(self, el: etree._Element, out: etree._Element, rule: Rule) -> None: ...
+        def _content(self, source: etree._Element, target: etree._Element, verse: bool | str) -> None: ...
+
+    def _verse(self, el: etree._Element, name: str, tokens: set[str], target: etree._Element) -> None:
         """A poem or a verse quotation: stanzas (one per paragraph) of verse lines."""
         if name == "blockquote":
             out = etree.SubElement(target, "blockquote", {"class": "verse"})
@@ -41,7 +50,7 @@ class Verse:
                 for stanza in stanzas:
                     holder.append(stanza)
 
-    def _stanza(self, el, target, lines_only: bool = False) -> None:
+    def _stanza(self, el: etree._Element, target: etree._Element, lines_only: bool = False) -> None:
         if lines_only:
             stanza = target
         else:

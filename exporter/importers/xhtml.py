@@ -11,6 +11,7 @@ at); inside an EPUB, such a document is read with the HTML5 parser instead (S029
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -21,6 +22,9 @@ from exporter.importers import model as model_importer
 from exporter.importers._common import read_source
 from exporter.model import Article, unqualify
 from exporter.model.file import is_model_document
+
+if TYPE_CHECKING:
+    from exporter.settings import Settings
 
 __all__ = ["read", "parse_xhtml"]
 
@@ -49,7 +53,7 @@ def parse_xhtml(data: bytes, path: Path, diagnostics: Diagnostics, *, lenient: b
     return unqualify(root)
 
 
-def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
+def read(path: Path, diagnostics: Diagnostics, settings: Settings | None = None) -> Article:
     data = read_source(path)
     if is_model_document(data):
         return model_importer.read(path, diagnostics, settings)

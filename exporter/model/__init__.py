@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -192,7 +193,8 @@ class Rule:
     required: frozenset[str] = frozenset()
 
 
-def _rule(children=(), text=False, attrs=(), classes=(), required=()) -> Rule:
+def _rule(children: Iterable[str] = (), text: bool = False, attrs: Iterable[str] = (),
+          classes: Iterable[str] = (), required: Iterable[str] = ()) -> Rule:
     return Rule(frozenset(children), text, frozenset(attrs), frozenset(classes), frozenset(required))
 
 

@@ -62,7 +62,7 @@ def read_model(path: Path, data: bytes | None = None) -> Article:
     return Article(meta=meta, body=article, source=path, root=path.parent, diagnostics=diagnostics)
 
 
-def _read_head(head, root, path: Path, diagnostics: Diagnostics) -> Metadata:
+def _read_head(head: etree._Element | None, root: etree._Element, path: Path, diagnostics: Diagnostics) -> Metadata:
     meta = Metadata(language=root.get("lang") or root.get(XML_LANG) or "")
     if root.get("dir") in ("ltr", "rtl"):
         meta.direction = root.get("dir")
@@ -130,5 +130,5 @@ def dump_model(article: Article) -> bytes:
     body.append(qualify(article.body))
     body[-1].tail = "\n"
     body.tail = "\n"
-    return (b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
-            + etree.tostring(html, encoding="utf-8") + b"\n")
+    serialized: bytes = etree.tostring(html, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n' + serialized + b"\n"

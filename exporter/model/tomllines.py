@@ -31,6 +31,7 @@ import bisect
 import re
 import tomllib
 from pathlib import Path as _FilePath
+from typing import Any, TypeAlias
 
 from exporter.errors import SourceError
 
@@ -39,14 +40,15 @@ __all__ = ["locate", "Lines", "loads", "nesting", "MAX_DEPTH"]
 #: arrays and inline tables nested in each other, and parts of one dotted key, at most
 MAX_DEPTH = 100
 
-Path = tuple
+#: a key path: table and key names, and the indexes of array items and arrays of tables
+Path: TypeAlias = tuple[str | int, ...]
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
 
 
-class Lines(dict):
+class Lines(dict[Path, int]):
     """Key path -> line; :meth:`of` falls back to the nearest enclosing path that is known."""
 
-    def of(self, *path) -> int | None:
+    def of(self, *path: str | int) -> int | None:
         path = tuple(path)
         while path:
             if path in self:
@@ -61,7 +63,7 @@ class _Scanner:
         self.i = 0
         self.newlines = [m.start() for m in re.finditer("\n", text)]
         self.lines = Lines()
-        self.arrays: dict[tuple, int] = {}  # array-of-tables names -> index of its last table
+        self.arrays: dict[tuple[str, ...], int] = {}  # array-of-tables names -> index of its last table
 
     def line(self, position: int | None = None) -> int:
         return bisect.bisect_right(self.newlines, (self.i if position is None else position) - 1) + 1
@@ -111,7 +113,7 @@ class _Scanner:
         return value
 
     # -- values ---------------------------------------------------------------------------
-    def value(self, path: tuple) -> None:
+    def value(self, path: Path) -> None:
         self.skip_space(False)
         char = self.peek()
         if char in ('"', "'"):
@@ -147,12 +149,13 @@ class _Scanner:
                     self.i += 1
         else:
             match = re.compile(r"[^,\]\}\n#]*").match(self.text, self.i)
+            assert match is not None  # the pattern matches the empty string too
             self.i = match.end()
 
     # -- the document ---------------------------------------------------------------------
-    def resolve(self, names: tuple[str, ...], array: bool) -> tuple:
+    def resolve(self, names: tuple[str, ...], array: bool) -> Path:
         """A header's names as a path, with the current index of every array of tables."""
-        path: tuple = ()
+        path: Path = ()
         for n in range(1, len(names) + 1):
             path += (names[n - 1],)
             last = n == len(names)
@@ -168,7 +171,7 @@ class _Scanner:
         return path
 
     def document(self) -> Lines:
-        table: tuple = ()
+        table: Path = ()
         while True:
             self.skip_space(True)
             if self.i >= len(self.text):
@@ -220,10 +223,10 @@ def nesting(text: str, limit: int = MAX_DEPTH) -> tuple[str, int] | None:
             return None
         token, i = match.group(), match.end()
         if token == '"""':
-            end = _MULTI_BASIC_END.match(text, i)
-            if end is None:
+            closing = _MULTI_BASIC_END.match(text, i)
+            if closing is None:
                 return None
-            i = end.end()
+            i = closing.end()
             i += len(text[i:i + 2]) - len(text[i:i + 2].lstrip('"'))  # up to two quotes end its content
         elif token == "'''":
             end = text.find("'''", i)
@@ -232,8 +235,8 @@ def nesting(text: str, limit: int = MAX_DEPTH) -> tuple[str, int] | None:
             i = end + 3
             i += len(text[i:i + 2]) - len(text[i:i + 2].lstrip("'"))
         elif token == '"':
-            end = _BASIC_END.match(text, i)
-            i = end.end() if end is not None else i
+            closing = _BASIC_END.match(text, i)
+            i = closing.end() if closing is not None else i
         elif token == "'":
             ends = [p for p in (text.find("'", i), text.find("\n", i)) if p >= 0]
             i = min(ends) + 1 if ends else n
@@ -254,14 +257,14 @@ def nesting(text: str, limit: int = MAX_DEPTH) -> tuple[str, int] | None:
             dots = 0
 
 
-def loads(text: str, file: str | _FilePath) -> dict:
+def loads(text: str, file: str | _FilePath) -> dict[str, Any]:
     """``tomllib.loads`` for TOML that comes with a source: a :class:`SourceError`
     naming ``file`` and the line for invalid TOML, and for a document nested more than
     :data:`MAX_DEPTH` deep, checked before tomllib sees it."""
     found = nesting(text)
     if found is not None:
         what, offset = found
-        line = text.count("\n", 0, offset) + 1
+        line: int | None = text.count("\n", 0, offset) + 1
         if what == "nested":
             raise SourceError(f"arrays or inline tables nested more than {MAX_DEPTH} levels deep", file=file,
                               line=line, hint="exporter's TOML files hold simple values and short lists")

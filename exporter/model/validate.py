@@ -34,10 +34,10 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 __all__ = ["validate", "problems"]
 
 
-class Problem(tuple):
+class Problem(tuple[int | None, str, str]):
     """(line, message, hint)."""
 
-    def __new__(cls, line, message, hint=""):
+    def __new__(cls, line: int | None, message: str, hint: str = "") -> Problem:
         return super().__new__(cls, (line, message, hint))
 
 
@@ -68,7 +68,7 @@ def problems(article: Article, *, documents: bool = False) -> list[Problem]:
     if body.tag != "article":
         found.append(Problem(body.sourceline, f"the body must be <article>, not <{body.tag}>", ""))
     ids: dict[str, int | None] = {}
-    notes = set()
+    notes: set[str] = set()
     for el in body.iter(etree.Element):
         if el.get("id"):
             if el.get("id") in ids:
@@ -101,7 +101,7 @@ def _check_math(el: etree._Element) -> list[Problem]:
     return found
 
 
-def _check_element(el: etree._Element, notes: set, documents: bool = False) -> list[Problem]:
+def _check_element(el: etree._Element, notes: set[str], documents: bool = False) -> list[Problem]:
     line = el.sourceline
     tag = el.tag
     if not isinstance(tag, str):

@@ -24,6 +24,7 @@ Anything else is unwrapped with its text kept (S020, once per element name).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -39,6 +40,9 @@ from exporter.importers.jats.floats import Floats
 from exporter.importers.jats.inline import Inline
 from exporter.model import XML_LANG, Article, new_article, valid_language
 
+if TYPE_CHECKING:
+    from exporter.settings import Settings
+
 __all__ = ["read", "looks_like_jats"]
 
 
@@ -51,7 +55,7 @@ def looks_like_jats(path: Path) -> bool:
     return bool(ARTICLE.search(head))
 
 
-def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
+def read(path: Path, diagnostics: Diagnostics, settings: Settings | None = None) -> Article:
     data = read_source(path)
     root = parse_with_entities(data, path, diagnostics).getroot()
     if local(root) != "article":
@@ -183,7 +187,7 @@ class _Jats(Inline, Floats):
 
     def _floats(self, floats: etree._Element, body: etree._Element) -> None:
         """Figures and tables of a floats-group go after the paragraph that first cites them."""
-        placed: dict = {}  # paragraph -> the last float put after it (floats keep their order)
+        placed: dict[etree._Element, etree._Element] = {}  # paragraph -> the last float put after it (floats keep their order)
         for el in floats:
             holder = etree.Element("div")
             self.block(el, holder, 3)

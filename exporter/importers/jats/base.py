@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from exporter.model import MATHML_NS, normalize_space
+
+if TYPE_CHECKING:
+    from exporter.diagnostics import Diagnostics
+    from exporter.importers.assets import Assets
 
 XLINK = "{http://www.w3.org/1999/xlink}"
 M = f"{{{MATHML_NS}}}"
@@ -37,9 +43,35 @@ BLOCK = {"p", "sec", "list", "def-list", "fig", "fig-group", "table-wrap", "tabl
          "answer", "question", "explanation", "block-alternatives", "alternatives"}
 
 
-def local(el) -> str:
+def local(el: etree._Element) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
-def text(el) -> str:
+def text(el: etree._Element | None) -> str:
     return normalize_space("".join(el.itertext())) if el is not None else ""
+
+
+class Converter:
+    """The JATS converter as its mixins (:mod:`.inline`, :mod:`.floats`) see it: its
+    state, and the methods one part calls on another (declared for the type checker;
+    ``exporter.importers.jats._Jats`` and the mixins define them)."""
+
+    path: Path
+    diagnostics: Diagnostics
+    assets: Assets
+    root: etree._Element
+    ids: set[str]
+    notes: list[etree._Element]
+    licences: list[tuple[str, str, int | None]]
+    note_ids: set[str]
+
+    if TYPE_CHECKING:
+        def inline(self, source: etree._Element, target: etree._Element) -> None: ...
+        def blocks(self, source: etree._Element, target: etree._Element, level: int) -> None: ...
+        def block(self, el: etree._Element, target: etree._Element, level: int) -> None: ...
+        def _heading(self, source: etree._Element, target: etree._Element, level: int) -> None: ...
+        def _best(self, el: etree._Element) -> etree._Element | None: ...
+        def _formula(self, el: etree._Element, target: etree._Element, display: bool) -> None: ...
+        def note(self, fn: etree._Element) -> None: ...
+        def fn_paragraph(self, fn: etree._Element, target: etree._Element) -> None: ...
+        def report(self, code: str, key: str, message: str, line: int | None, hint: str) -> None: ...

@@ -8,12 +8,13 @@ from lxml import etree
 
 from exporter.importers.jats import front as jats_front
 from exporter.importers.jats import refs as jats_refs
-from exporter.importers.jats.base import XLINK, M, local, text
+from exporter.importers.jats.base import XLINK, Converter, M, local, text
 from exporter.importers.mathml import clean_math
+from exporter.model import Metadata
 from exporter.model.tree import append_text
 
 
-class Floats:
+class Floats(Converter):
     def _list(self, el: etree._Element, target: etree._Element, level: int) -> None:
         kind = (el.get("list-type") or "").lower()
         ordered = kind in ("order", "alpha-lower", "alpha-upper", "roman-lower", "roman-upper", "arabic")
@@ -167,7 +168,7 @@ class Floats:
                 span.text = url
             self.licences.append((el.get("id") or local(el), url or statement or "", permissions.sourceline))
 
-    def check_licences(self, meta) -> None:
+    def check_licences(self, meta: Metadata) -> None:
         for key, licence, line in self.licences:
             if licence and licence != meta.license:
                 self.diagnostics.add("S038", f"{key} is under its own terms ('{licence[:80]}'), not the "

@@ -41,7 +41,7 @@ def date_of(el: etree._Element | None) -> str | None:
     """ISO date (YYYY, YYYY-MM or YYYY-MM-DD) of a JATS date element."""
     if el is None:
         return None
-    iso = el.get("iso-8601-date")
+    iso: str | None = el.get("iso-8601-date")
     if iso and re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", iso):
         return iso
     year = (el.findtext("year") or "").strip()
@@ -184,7 +184,7 @@ def _heading(parent: etree._Element, level: int, text: str) -> None:
     etree.SubElement(parent, f"h{min(level, 6)}").text = text
 
 
-def info_section(article: etree._Element, meta: Metadata, inline: Inline, fn_inline: Callable,
+def info_section(article: etree._Element, meta: Metadata, inline: Inline, fn_inline: Inline,
                  used_notes: set[str], level: int = 2) -> etree._Element | None:
     """The "Article information" section (see the module docs), or None when empty."""
     front = article.find("front")
@@ -246,7 +246,7 @@ def _contributors(info: etree._Element, section: etree._Element, inline: Inline,
         li = etree.Element("li")
         b = etree.SubElement(li, "b")
         b.text = name
-        parts: list = []
+        parts: list[str] = []
         kind = contrib.get("contrib-type", "author")
         role = _text(contrib.find("role"))
         if role or kind not in ("author",):

@@ -7,13 +7,13 @@ import re
 
 from lxml import etree
 
-from exporter.importers.jats.base import BLOCK, INLINE, SKIP, UNWRAP, XLINK, M, local, text
+from exporter.importers.jats.base import BLOCK, INLINE, SKIP, UNWRAP, XLINK, Converter, M, local, text
 from exporter.importers.mathml import clean_math
 from exporter.model.links import allowed_link, scheme_of
 from exporter.model.tree import append_text
 
 
-class Inline:
+class Inline(Converter):
     def inline(self, source: etree._Element, target: etree._Element) -> None:
         """Append the inline content of ``source`` to the model element ``target``."""
         append_text(target, source.text)

@@ -27,7 +27,7 @@ Inline = Callable[[etree._Element, etree._Element], None]
 _PERSONS = ("name", "string-name", "collab", "etal", "anonymous", "name-alternatives")
 
 
-def local(el) -> str:
+def local(el: etree._Element) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
@@ -111,7 +111,7 @@ def _pub_id(el: etree._Element, target: etree._Element) -> None:
 
 def _element(cit: etree._Element, target: etree._Element, inline: Inline) -> None:
     """Set an element-citation in one style (see the module docs)."""
-    used: set = set()
+    used: set[etree._Element] = set()
 
     def take(*names: str) -> list[etree._Element]:
         found = [c for c in cit if local(c) in names and c not in used]
