@@ -10,7 +10,8 @@ Blocks are separated by blank lines; lines inside a block are joined. Recognised
   lines starting with ``>`` → a block quote.
 * interviews: ``Q:``/``A:`` prefixes, or — as in most published interviews — a
   question paragraph (ending in "?") followed by answer paragraphs. Questions and
-  answers are marked up as such; the paragraphs before the first question are the lead.
+  answers are marked up as such; the paragraphs before the first question are the lead
+  when they read as one (at most three, 1,500 characters; more is body text).
 * ``[bracketed words]`` inside a paragraph → an editorial insertion (kept, marked up);
   ``http(s)://`` URLs → links.
 """
@@ -92,6 +93,16 @@ def _every_line(pattern: re.Pattern[str], lines: list[str]) -> list[re.Match[str
     return matches
 
 
+#: a lead is at most this many paragraphs and characters
+LEAD_BLOCKS, LEAD_CHARS = 3, 1500
+
+
+def _reads_as_lead(blocks: list[Block]) -> bool:
+    prose = [b for b in blocks
+             if not PHOTO_RE.match(b.text) and not BREAK_RE.match(b.text) and not HEADING_RE.match(b.text)]
+    return len(prose) <= LEAD_BLOCKS and sum(len(b.text) for b in prose) <= LEAD_CHARS
+
+
 def _is_question(text: str) -> bool:
     stripped = text.rstrip(" \"'”’»)")
     return stripped.endswith(("?", "؟", "？")) and len(text) <= 600
@@ -121,6 +132,9 @@ class _Builder:
     def build(self, blocks: list[Block]) -> None:
         explicit_qa = sum(1 for b in blocks if QA_RE.match(b.text))
         interview_start = self._interview_start(blocks) if explicit_qa < 2 else None
+        # the paragraphs before the first question are a lead only when they read as one:
+        # a few short paragraphs (a book's worth of introduction is body text)
+        has_lead = interview_start is not None and _reads_as_lead(blocks[:interview_start])
         in_interview = False
         lead: etree._Element | None = None
         group: etree._Element | None = None
@@ -158,7 +172,7 @@ class _Builder:
                                          **{"class": "answer"})
                 self.block(group, block)
                 continue
-            if interview_start is not None and not in_interview:
+            if has_lead and not in_interview:
                 if lead is None:
                     lead = self.element(self.container, "div", block.line, **{"class": "lead"})
                 self.block(lead, block)

@@ -321,6 +321,8 @@ def _adapt(body: etree._Element, target: str) -> None:
         for section in body.iter("section"):
             if not any(child.tag in _HEADINGS for child in section):
                 section.tag = "div"
+    if target == "print":
+        _flows(body)
     if target == "epub":
         for aside in body.iter("aside"):
             classes = aside.get("class", "").split()
@@ -328,6 +330,29 @@ def _adapt(body: etree._Element, target: str) -> None:
                 aside.set(EPUB_TYPE, "pullquote")
             elif "sidebar" in classes:
                 aside.set(EPUB_TYPE, "sidebar")
+
+
+#: top-level pieces of the body a print theme sets across the full width
+WIDE = ("figure", "table")
+
+
+def _flows(body: etree._Element) -> None:
+    """Group the body's top-level content into ``<div class="flow">`` runs between the
+    full-width pieces (the lead, figures, tables), so that a theme sets text in columns
+    per run (``.article-body > .flow { columns: 2 }``) instead of asking WeasyPrint to
+    span elements across columns: ``column-span: all`` cannot break across pages there
+    (content is lost, or layout fails), and a lead or table may be longer than a page."""
+    run: etree._Element | None = None
+    for child in list(body):
+        wide = child.tag in WIDE or (child.tag == "div" and "lead" in child.get("class", "").split())
+        if wide or not isinstance(child.tag, str):
+            if wide:
+                run = None
+            continue
+        if run is None:
+            run = etree.Element("div", {"class": "flow"})
+            child.addprevious(run)
+        run.append(child)  # moves the child (and its tail) into the run
 
 
 def _plain_html(root: etree._Element) -> None:
