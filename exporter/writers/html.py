@@ -127,6 +127,7 @@ def page(ctx: Context, target: str) -> Page:
         identifier=_identifier(meta.identifier),
     )
     template_file = ctx.theme.find("page.xhtml.j2")
+    assert template_file is not None  # the template loader found it in the same folders
     tree = parse_xml(markup.encode("utf-8"), template_file)
     root = tree.getroot()
     if target == "epub":
