@@ -25,13 +25,15 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from exporter import __version__
 from exporter.batch.cache import (
     Digests,
+    Entry,
     Manifest,
     Recorder,
     diagnostics_from_json,
@@ -44,10 +46,11 @@ from exporter.errors import ExporterError, OutputError, SourceError, UsageError
 from exporter.importers import epub as epub_importer
 from exporter.importers import find_sources
 from exporter.model import Article, Metadata
-from exporter.pipeline import BuildResult, collect, render_source
+from exporter.pipeline import BuildResult, Rendered, collect, render_source
 from exporter.safety import isolation
 from exporter.safety.outputs import collision_key, sweep_stale
 from exporter.settings import SUFFIXES, Settings
+from exporter.themes import Theme
 
 __all__ = ["Job", "plan", "run", "report", "default_workers", "output_stem"]
 
@@ -66,7 +69,7 @@ class Job:
     #: why this job cannot be built (an output collision), found while planning
     error: ExporterError | None = None
 
-    def targets(self, formats) -> dict[str, Path]:
+    def targets(self, formats: Iterable[str]) -> dict[str, Path]:
         return {name: self.outdir / f"{self.stem}{SUFFIXES[name]}" for name in formats}
 
 
@@ -90,7 +93,7 @@ def output_stem(source: Path) -> tuple[str, Path]:
     return Article(meta=Metadata(), body=None, source=source, root=source.parent).stem, source
 
 
-def plan(paths: list[Path], output: Path, formats=tuple(SUFFIXES)) -> list[Job]:
+def plan(paths: list[Path], output: Path, formats: Iterable[str] = tuple(SUFFIXES)) -> list[Job]:
     """One job per source found in ``paths`` (files and folders, folders searched
     recursively), in order; the same source given twice is built once."""
     output = Path(output)
@@ -126,6 +129,7 @@ def plan(paths: list[Path], output: Path, formats=tuple(SUFFIXES)) -> list[Job]:
             key = (folder / stem).as_posix()
             jobs.append(Job(source, output / folder if folder.parts else output, stem, key))
         for problem in problems:  # folders not searched: failed documents of their own
+            assert problem.file is not None  # find_sources names the folder
             jobs.append(_failed(Path(problem.file), problem))
     if not jobs:
         raise UsageError("no sources found in " + ", ".join(map(str, paths)),
@@ -157,7 +161,7 @@ def _named(job: Job) -> str:
     return f"{job.source}{_book(job)}"
 
 
-def _find_collisions(jobs: list[Job], formats, sources: set[Path]) -> None:
+def _find_collisions(jobs: list[Job], formats: Iterable[str], sources: set[Path]) -> None:
     source_keys = {collision_key(source) for source in sources}
     by_target: dict[str, list[Job]] = {}
     for job in jobs:
@@ -186,7 +190,7 @@ def _find_collisions(jobs: list[Job], formats, sources: set[Path]) -> None:
 
 # -- running ---------------------------------------------------------------------------
 
-def _render_recorded(source: Path, settings: Settings, theme):
+def _render_recorded(source: Path, settings: Settings, theme: Theme) -> Rendered:
     """In the child: build one source, noting every file it read."""
     with Recorder() as recorder:
         rendered = render_source(source, settings, theme)
@@ -196,7 +200,8 @@ def _render_recorded(source: Path, settings: Settings, theme):
     return rendered
 
 
-def _up_to_date(job: Job, entry: dict | None, fingerprint: str, formats, output: Path, digests: Digests) -> bool:
+def _up_to_date(job: Job, entry: Entry | None, fingerprint: str, formats: Iterable[str], output: Path,
+                digests: Digests) -> bool:
     if not entry or entry.get("run") != fingerprint or entry.get("source") != str(job.source.resolve()):
         return False
     outputs, inputs = entry.get("outputs"), entry.get("inputs")
@@ -207,7 +212,7 @@ def _up_to_date(job: Job, entry: dict | None, fingerprint: str, formats, output:
     return outputs_intact(output, outputs)
 
 
-def _skipped(job: Job, entry: dict, output: Path) -> BuildResult:
+def _skipped(job: Job, entry: Entry, output: Path) -> BuildResult:
     outputs = {name: output / record["file"] for name, record in entry["outputs"].items()}
     return BuildResult(source=job.source, outputs=outputs, status="skipped",
                        diagnostics=diagnostics_from_json(entry.get("diagnostics")))
@@ -218,7 +223,7 @@ def _skipped(job: Job, entry: dict, output: Path) -> BuildResult:
 WARM_UP_SOURCE = Path(__file__).resolve().parent / "warmup" / "warm-up.md"
 
 
-def _warm_up(settings: Settings | None = None, theme=None) -> None:
+def _warm_up(settings: Settings | None = None, theme: Theme | None = None) -> None:
     """Import the renderers once in this process, so that every child forked from it
     starts with them loaded (instead of each importing WeasyPrint on its own); with
     ``settings``, also build a small article of exporter's own here, in the parent, so
@@ -253,7 +258,7 @@ class RunInfo:
     skipped: int = 0
 
 
-def run(jobs: list[Job], settings: Settings, theme, *, output: Path, workers: int = 1, force: bool = False,
+def run(jobs: list[Job], settings: Settings, theme: Theme, *, output: Path, workers: int = 1, force: bool = False,
         on_start: Callable[[int, int], None] | None = None,
         on_result: Callable[[BuildResult], None] | None = None,
         info: RunInfo | None = None) -> list[BuildResult]:
@@ -271,7 +276,7 @@ def run(jobs: list[Job], settings: Settings, theme, *, output: Path, workers: in
         entry = manifest.get(job.key)
         if job.error is not None:
             results[index] = BuildResult(source=job.source, error=job.error, status="failed")
-        elif not force and _up_to_date(job, entry, fingerprint, settings.formats, output, digests):
+        elif not force and entry is not None and _up_to_date(job, entry, fingerprint, settings.formats, output, digests):
             results[index] = _skipped(job, entry, output)
         else:
             pending.append(index)
@@ -342,7 +347,7 @@ def _size(source: Path, most: int = 10_000) -> int:
         return 0
 
 
-def _entry(job: Job, result: BuildResult, inputs: dict, fingerprint: str, output: Path) -> dict:
+def _entry(job: Job, result: BuildResult, inputs: dict[str, str | None], fingerprint: str, output: Path) -> Entry:
     return {
         "source": str(job.source.resolve()),
         "run": fingerprint,
@@ -355,14 +360,14 @@ def _entry(job: Job, result: BuildResult, inputs: dict, fingerprint: str, output
 
 # -- the report --------------------------------------------------------------------------
 
-def _problem_json(error: ExporterError) -> dict:
-    data = {"message": error.message, "file": error.file, "line": error.line, "hint": error.hint,
+def _problem_json(error: ExporterError) -> dict[str, Any]:
+    data: dict[str, Any] = {"message": error.message, "file": error.file, "line": error.line, "hint": error.hint,
             "type": type(error).__name__}
     return {key: value for key, value in data.items() if value is not None}
 
 
-def document_json(result: BuildResult) -> dict:
-    data = {
+def document_json(result: BuildResult) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "source": str(result.source),
         "status": result.status,
         "outputs": {name: str(path) for name, path in result.outputs.items()},
@@ -381,14 +386,14 @@ def document_json(result: BuildResult) -> dict:
 
 
 def report(results: list[BuildResult], info: RunInfo | None = None, *, output: Path | None = None,
-           settings: Settings | None = None) -> dict:
+           settings: Settings | None = None) -> dict[str, Any]:
     """The JSON report of a run: every document (status, outputs, diagnostics, time,
     error, and its problems with file and line) and the totals."""
     failed = [r for r in results if not r.ok]
-    statuses = {}
+    statuses: dict[str, int] = {}
     for result in results:
         statuses[result.status] = statuses.get(result.status, 0) + 1
-    data = {
+    data: dict[str, Any] = {
         "exporter": __version__,
         "documents": [document_json(r) for r in results],
         "ok": len(results) - len(failed),

@@ -36,13 +36,22 @@ import os
 import stat
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, fields
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from exporter.diagnostics import Diagnostic, Diagnostics, Severity
 from exporter.safety.outputs import write_bytes
 
+if TYPE_CHECKING:
+    from exporter.settings import Settings
+    from exporter.themes import Theme
+
 __all__ = ["MANIFEST", "Manifest", "Digests", "Recorder", "run_fingerprint", "diagnostics_from_json"]
+
+#: a manifest entry: JSON as written by exporter.batch (checked where it is read)
+Entry = dict[str, Any]
 
 MANIFEST = ".exporter-manifest.json"
 FORMAT = 1
@@ -107,7 +116,7 @@ def _code_digest() -> str:
 def _library_versions() -> dict[str, str | None]:
     from importlib import metadata
 
-    versions = {}
+    versions: dict[str, str | None] = {}
     for name in LIBRARIES:
         try:
             versions[name] = metadata.version(name)
@@ -116,11 +125,11 @@ def _library_versions() -> dict[str, str | None]:
     return versions
 
 
-def _theme_digest(theme) -> dict[str, str | None]:
+def _theme_digest(theme: Theme) -> dict[str, str | None]:
     """Every file of the theme and the themes it extends. A symbolic link counts by
     where it points, never by the content it reaches: a theme is untrusted too, and
     its links may lead outside it (the fetcher refuses those; hashing must not read them)."""
-    found = {}
+    found: dict[str, str | None] = {}
     for folder in theme.dirs:
         for path in sorted(Path(folder).rglob("*")):
             if path.name.startswith("."):
@@ -132,7 +141,8 @@ def _theme_digest(theme) -> dict[str, str | None]:
     return found
 
 
-def _plain(value):
+def _plain(value: object) -> Any:
+    """``value`` as JSON data (sets sorted, anything else unknown as its text)."""
     if isinstance(value, (frozenset, set)):
         return sorted(_plain(v) for v in value)
     if isinstance(value, dict):
@@ -144,12 +154,12 @@ def _plain(value):
     return str(value)
 
 
-def settings_key(settings) -> dict:
+def settings_key(settings: Settings) -> dict[str, Any]:
     """The settings that affect what is written, as plain data."""
     return {f.name: _plain(asdict(settings)[f.name]) for f in fields(settings) if f.name not in _NOT_OUTPUT}
 
 
-def run_fingerprint(settings, theme) -> str:
+def run_fingerprint(settings: Settings, theme: Theme) -> str:
     """One hash of everything the documents of a run share."""
     shared = {
         "format": FORMAT,
@@ -169,20 +179,20 @@ def run_fingerprint(settings, theme) -> str:
 class Manifest:
     """The output folder's record of what each document was built from."""
 
-    def __init__(self, folder: Path, entries: dict | None = None) -> None:
+    def __init__(self, folder: Path, entries: dict[str, Entry] | None = None) -> None:
         self.folder = Path(folder)
         self.path = self.folder / MANIFEST
-        self.entries: dict[str, dict] = entries or {}
-        self._changed: dict[str, dict | None] = {}
+        self.entries: dict[str, Entry] = entries or {}
+        self._changed: dict[str, Entry | None] = {}
 
     @classmethod
     def load(cls, folder: Path) -> Manifest:
         return cls(folder, _read(Path(folder) / MANIFEST))
 
-    def get(self, key: str) -> dict | None:
+    def get(self, key: str) -> Entry | None:
         return self.entries.get(key)
 
-    def put(self, key: str, entry: dict) -> None:
+    def put(self, key: str, entry: Entry) -> None:
         self.entries[key] = entry
         self._changed[key] = entry
 
@@ -212,7 +222,7 @@ class Manifest:
         self._changed = {}
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path) -> dict[str, Entry]:
     try:
         data = json.loads(path.read_bytes())
     except (OSError, ValueError, RecursionError):  # unreadable, not JSON, or nested too deeply: rebuild
@@ -225,12 +235,12 @@ def _read(path: Path) -> dict:
     return {k: v for k, v in documents.items() if isinstance(v, dict)}
 
 
-def output_record(folder: Path, path: Path) -> dict:
+def output_record(folder: Path, path: Path) -> dict[str, Any]:
     info = path.stat()
     return {"file": path.relative_to(folder).as_posix(), "size": info.st_size, "mtime_ns": info.st_mtime_ns}
 
 
-def outputs_intact(folder: Path, outputs: dict) -> bool:
+def outputs_intact(folder: Path, outputs: dict[str, Any]) -> bool:
     """Every recorded output is still the file that was written."""
     for record in outputs.values():
         try:
@@ -242,7 +252,7 @@ def outputs_intact(folder: Path, outputs: dict) -> bool:
     return True
 
 
-def diagnostics_from_json(items: list) -> Diagnostics:
+def diagnostics_from_json(items: list[Any] | None) -> Diagnostics:
     """Diagnostics as recorded in the manifest (to report them for a skipped document)."""
     diagnostics = Diagnostics()
     for item in items or []:
@@ -259,7 +269,7 @@ _active: Recorder | None = None
 _hooked = False
 
 
-def _audit(event: str, args: tuple) -> None:
+def _audit(event: str, args: tuple[Any, ...]) -> None:
     recorder = _active
     if recorder is None:
         return
@@ -281,7 +291,7 @@ class Recorder:
         self.missing: set[str] = set()
         self.network = False
         self.started_ns = time.time_ns()
-        self._stat = None
+        self._stat: Callable[..., os.stat_result] | None = None
 
     def __enter__(self) -> Recorder:
         global _active, _hooked
@@ -292,7 +302,7 @@ class Recorder:
         self._stat = os.stat
         real_stat, missing = os.stat, self.missing
 
-        def probing_stat(path, *args, **kwargs):
+        def probing_stat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
             try:
                 return real_stat(path, *args, **kwargs)
             except FileNotFoundError:
@@ -303,12 +313,13 @@ class Recorder:
         os.stat = probing_stat
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         global _active
         _active = None
-        os.stat = self._stat
+        if self._stat is not None:  # set by __enter__
+            os.stat = self._stat
 
-    def inputs(self, roots: list[Path]) -> dict[str, str | None]:
+    def inputs(self, roots: list[Path | None]) -> dict[str, str | None]:
         """``{absolute path: digest or None}`` of what was read (or missed) under ``roots``.
         A file modified after the build started gets a digest that never matches."""
         roots = [Path(os.path.realpath(root)) for root in roots if root is not None]

@@ -14,6 +14,7 @@ import os
 import shutil
 import sys
 import time
+from typing import TextIO
 
 from exporter.display import printable
 
@@ -22,7 +23,7 @@ __all__ = ["Progress", "wanted"]
 _REDRAW = 0.1  # seconds between redraws
 
 
-def wanted(stream, choice: bool | None = None) -> bool:
+def wanted(stream: TextIO, choice: bool | None = None) -> bool:
     """Whether to draw a bar on ``stream``: ``choice`` if given (``--progress`` /
     ``--quiet``), else only on an interactive terminal outside CI."""
     if choice is not None:
@@ -47,7 +48,7 @@ def _duration(seconds: float) -> str:
 class Progress:
     """``total`` documents, of which ``done`` are already finished (skipped)."""
 
-    def __init__(self, total: int, *, enabled: bool, stream=None, done: int = 0) -> None:
+    def __init__(self, total: int, *, enabled: bool, stream: TextIO | None = None, done: int = 0) -> None:
         self.stream = stream or sys.stderr
         self.enabled = enabled and total > 0
         self.total = total
@@ -106,7 +107,7 @@ class Progress:
             self.stream.flush()
             self._shown = False
 
-    def print(self, text: str, file=None) -> None:
+    def print(self, text: str, file: TextIO | None = None) -> None:
         """Print a line without tearing the bar."""
         self.clear()
         print(text, file=file or sys.stdout, flush=self.enabled)

@@ -35,6 +35,7 @@ import functools
 import hashlib
 import posixpath
 import uuid
+from collections.abc import Callable
 
 from ebooklib import epub as ebl
 from lxml import etree
@@ -93,7 +94,7 @@ def _epub_href(from_chapter: Chapter, target: Chapter, target_id: str) -> str:
 
 # -- documents ----------------------------------------------------------------------------------
 
-def _shell(book: Book, title: str, document: str, body_type: str):
+def _shell(book: Book, title: str, document: str, body_type: str) -> tuple[etree._Element, etree._Element]:
     """A document of the book's own matter: the e-book's page shell, in the book's language."""
     root, body = epub._xhtml_shell(book.ctx, title, document)
     body.set("class", f"theme-{book.theme.name} book-matter")
@@ -165,7 +166,7 @@ def _entries(book: Book, chapter_roots: dict[int, etree._Element]) -> list[epub_
     return entries
 
 
-def _order(spine: list[str], roots: dict[str, etree._Element]):
+def _order(spine: list[str], roots: dict[str, etree._Element]) -> Callable[[str], tuple[int, int]]:
     """A sort key for hrefs in reading order (for the NCX's playOrder)."""
     positions = {document: {el.get("id"): i for i, el in enumerate(root.iter(etree.Element)) if el.get("id")}
                  for document, root in roots.items()}
@@ -179,7 +180,7 @@ def _order(spine: list[str], roots: dict[str, etree._Element]):
 
 # -- the package ----------------------------------------------------------------------------------
 
-def _collections(book: Book, media: epub.Media):
+def _collections(book: Book, media: epub.Media) -> Callable[[etree._Element], None]:
     """Each article's metadata in the package document (``finish_opf`` for
     :func:`.epub_package.write`): a ``distributable-object`` collection per chapter (the
     IDPF's role for a part of a publication that can stand on its own) with the

@@ -111,14 +111,15 @@ class _Maker:
     def __init__(self, target: str) -> None:
         self.prefix = X if target == "epub" else ""
 
-    def __call__(self, tag: str, attrs: dict | None = None, text: str | None = None, parent=None):
+    def __call__(self, tag: str, attrs: dict[str, str | None] | None = None, text: str | None = None,
+                 parent: etree._Element | None = None) -> etree._Element:
         attrs = {k: v for k, v in (attrs or {}).items() if v is not None}
         el = (etree.SubElement(parent, self.prefix + tag, attrs) if parent is not None
               else etree.Element(self.prefix + tag, attrs))
         el.text = text
         return el
 
-    def local(self, element) -> str:
+    def local(self, element: etree._Element) -> str:
         return etree.QName(element).localname if isinstance(element.tag, str) else ""
 
 
@@ -194,11 +195,12 @@ def _complete_byline(book: Book, chapter: Chapter, article: etree._Element, make
     dateline = next((el for el in byline if "dateline" in el.get("class", "").split()), None) \
         if byline is not None else None
 
-    def new_line(cls: str):  # the article's lines go before the date, which themes set apart
+    def new_line(cls: str) -> etree._Element:  # the article's lines go before the date, which themes set apart
         made = make("p", {"class": f"byline-line {cls}"})
         if dateline is not None:
             dateline.addprevious(made)
         else:
+            assert byline is not None  # made above when there is a line to add
             byline.append(made)
         return made
     theme_shows_identifier = bool(chapter.ctx.theme.setting("header", default={}).get("identifier"))
@@ -278,11 +280,11 @@ def imprint(book: Book, target: str, *, chapter_href: Callable[[Chapter], str]) 
     return section
 
 
-def _credit(book: Book, chapter: Chapter, item, make: _Maker, href: str) -> None:
+def _credit(book: Book, chapter: Chapter, item: etree._Element, make: _Maker, href: str) -> None:
     meta, words = chapter.meta, book.words
     make("a", {"href": href}, f"\u201c{meta.title}\u201d", parent=item).tail = ""
     parts = list(html.byline(chapter.article))
-    first = []
+    first: list[str] = []
     if meta.publication:
         first.append(f"{words['in']} {meta.publication}")
     if meta.date:
@@ -392,8 +394,10 @@ def print_root(book: Book, selected: list[Block], *, images: Callable[[Chapter, 
         elif block.kind == "contents":
             body.append(contents(book, pages=pages))
         elif block.kind == "part":
+            assert block.part is not None  # a part's block holds its part
             body.append(part_page(book, block.part, "print"))
         else:
+            assert block.chapter is not None  # a chapter's block holds its chapter
             pg = chapter_page(book, block.chapter, "print", hrefs=print_href)
             images(block.chapter, pg)
             article = next(pg.root.iter("article"))

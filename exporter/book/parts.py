@@ -26,7 +26,8 @@ import gc
 import io
 import urllib.parse
 import warnings
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pikepdf
 from lxml import etree
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 from exporter.book import Book, Chapter
 from exporter.book.html import BOOK_PAGED_CSS, Block, blocks, print_root
 from exporter.errors import OutputError
+from exporter.pagesetup import Resolved
 from exporter.writers import html, pdf
 
 __all__ = ["render", "groups", "GROUP_CHARS"]
@@ -46,6 +48,11 @@ GROUP_CHARS = 250_000
 FRONT = ("title-page", "imprint", "contents")
 GOTO = "https://exporter.invalid/goto/"
 PX = 0.75  # CSS pixels to PDF points
+
+#: where a bookmark leads (as pikepdf's OutlineItem takes it)
+_Destination: TypeAlias = "pikepdf.Array | pikepdf.String | pikepdf.Name | int | None"
+#: (title, destination, children)
+_Bookmark: TypeAlias = "tuple[str, _Destination, list[_Bookmark]]"
 
 
 def absolute_images(chapter: Chapter, pg: html.Page) -> None:
@@ -103,10 +110,10 @@ class _Laid:
 
 
 def _lay_out(book: Book, selected: list[Block], first_page: int, pages: dict[str, int] | None,
-             attachments: list) -> _Laid:
+             attachments: list[weasyprint.Attachment]) -> _Laid:
     ctx = book.ctx
 
-    def page():
+    def page() -> tuple[etree._Element, Resolved]:
         root, resolved = print_root(book, selected, images=absolute_images, pages=pages)
         style = etree.SubElement(root.find("head"), "style")
         style.text = f"@page :first {{ counter-reset: page {first_page} }}"
@@ -130,7 +137,8 @@ def _lay_out(book: Book, selected: list[Block], first_page: int, pages: dict[str
     del document
     gc.collect()
     opening = selected[0]
-    return _Laid(data, count, anchors, opening.kind == "chapter" and opening.chapter.part is not None)
+    return _Laid(data, count, anchors, opening.kind == "chapter" and opening.chapter is not None
+                 and opening.chapter.part is not None)
 
 
 def render(book: Book) -> bytes:
@@ -146,7 +154,7 @@ def render(book: Book) -> bytes:
         for group in body:
             laid.append(_lay_out(book, group, first, None, [] if front else every_attachment))
             first += laid[-1].count
-        numbers = {}
+        numbers: dict[str, int] = {}
         offset = front_count
         for group_laid in laid:
             for key, (index, _, _) in group_laid.anchors.items():
@@ -168,7 +176,7 @@ def render(book: Book) -> bytes:
 
 # -- joining --------------------------------------------------------------------------------
 
-def _copy(target: pikepdf.Pdf, value):
+def _copy(target: pikepdf.Pdf, value: Any) -> Any:
     """``value`` from another PDF as an object of ``target`` (direct arrays and
     dictionaries copied item by item, indirect objects through pikepdf)."""
     if isinstance(value, pikepdf.Object) and value.is_indirect:
@@ -182,7 +190,7 @@ def _copy(target: pikepdf.Pdf, value):
 
 def _join(book: Book, laid: list[_Laid]) -> bytes:
     target = pikepdf.open(io.BytesIO(laid[0].data))
-    outline: list[tuple] = _outline(target, target)
+    outline: list[_Bookmark] = _outline(target, target)
     for group in laid[1:]:
         source = pikepdf.open(io.BytesIO(group.data))
         first_page = len(target.pages)
@@ -212,10 +220,10 @@ def _is_part(book: Book, title: str) -> bool:
     return any(part.title == title for part in book.parts)
 
 
-def _outline(target: pikepdf.Pdf, source: pikepdf.Pdf) -> list[tuple]:
+def _outline(target: pikepdf.Pdf, source: pikepdf.Pdf) -> list[_Bookmark]:
     """(title, destination copied into ``target``, children) for every bookmark."""
-    def walk(items) -> list[tuple]:
-        found = []
+    def walk(items: Iterable[pikepdf.OutlineItem]) -> list[_Bookmark]:
+        found: list[_Bookmark] = []
         for item in items:
             destination = item.destination
             if destination is not None and source is not target:
@@ -226,7 +234,7 @@ def _outline(target: pikepdf.Pdf, source: pikepdf.Pdf) -> list[tuple]:
         return walk(outline.root)
 
 
-def _items(nodes: list[tuple]) -> list[pikepdf.OutlineItem]:
+def _items(nodes: list[_Bookmark]) -> list[pikepdf.OutlineItem]:
     made = []
     for title, destination, children in nodes:
         item = pikepdf.OutlineItem(title, destination)
@@ -274,8 +282,8 @@ def _merge_structure(target: pikepdf.Pdf, source: pikepdf.Pdf, first_page: int) 
             tree[name] = mapping
     if "/IDTree" in other:
         ids = pikepdf.NameTree.new(target) if "/IDTree" not in tree else pikepdf.NameTree(tree.IDTree)
-        for key, value in pikepdf.NameTree(other.IDTree).items():
-            ids[key] = _copy(target, value)
+        for ident, value in pikepdf.NameTree(other.IDTree).items():
+            ids[ident] = _copy(target, value)
         tree.IDTree = ids.obj
 
 

@@ -15,10 +15,13 @@ pages; laid out whole, 480 pages took about 600 MB: bench/ANTHOLOGY.md).
 
 from __future__ import annotations
 
+from lxml import etree
+
 from exporter.book import Book
 from exporter.book import parts as book_parts
 from exporter.book.html import BOOK_PAGED_CSS, blocks, print_root
 from exporter.book.parts import absolute_images, attachments
+from exporter.pagesetup import Resolved
 from exporter.writers import pdf
 
 __all__ = ["render", "layout_mode", "absolute_images", "attachments", "WHOLE_LIMIT"]
@@ -40,7 +43,7 @@ def render(book: Book) -> bytes:
     if layout_mode(book) == "parts":
         return book_parts.render(book)
 
-    def page():
+    def page() -> tuple[etree._Element, Resolved]:
         return print_root(book, blocks(book), images=absolute_images)
 
     pdf.layout(book.ctx, page=page, extra_css=BOOK_PAGED_CSS)

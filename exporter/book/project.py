@@ -22,7 +22,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from exporter.errors import SourceError
 from exporter.importers import PROJECT_FILE, importer_for
@@ -37,6 +37,8 @@ MAX_PROJECT_BYTES = 1024 * 1024
 #: how the PDF is laid out: in one piece, in parts joined afterwards, or chosen by size
 LAYOUTS = ("auto", "whole", "parts")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+#: where a value is in the file: table and key names, and array indexes
+_KeyPath: TypeAlias = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -131,9 +133,10 @@ _HINT_ORDER = ("top-level keys such as articles = [...] go before the first [tab
 
 class _Problems:
     def __init__(self, file: Path, lines: Lines) -> None:
-        self.file, self.lines, self.items = file, lines, []
+        self.file, self.lines = file, lines
+        self.items: list[SourceError] = []
 
-    def add(self, path: tuple, message: str, hint: str | None = None, *, line: int | None = None) -> None:
+    def add(self, path: _KeyPath, message: str, hint: str | None = None, *, line: int | None = None) -> None:
         self.items.append(SourceError(message, file=self.file, line=line or self.lines.of(*path), hint=hint))
 
     def raise_if_any(self) -> None:
@@ -147,11 +150,11 @@ class _Problems:
         raise error
 
 
-def _name(path: tuple) -> str:
+def _name(path: _KeyPath) -> str:
     return ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(".[", "[")
 
 
-def _check_keys(table: dict, schema: str, path: tuple, problems: _Problems) -> None:
+def _check_keys(table: dict[str, Any], schema: str, path: _KeyPath, problems: _Problems) -> None:
     allowed = SCHEMA[schema]
     for key in table:
         if key not in allowed:
@@ -162,7 +165,7 @@ def _check_keys(table: dict, schema: str, path: tuple, problems: _Problems) -> N
             problems.add(path + (key,), f"unknown key '{key}' in {where}", hint)
 
 
-def _typed(value: Any, kind: str, path: tuple, problems: _Problems):
+def _typed(value: Any, kind: str, path: _KeyPath, problems: _Problems) -> Any:
     """The value when it has the kind the schema asks for (dates as ISO text), else None."""
     ok = {
         _STR: isinstance(value, str),
@@ -218,7 +221,7 @@ def read_project(path: Path, allow_read: tuple[Path, ...] | list[Path] = ()) -> 
             if _typed(data[key], "table", (key,), problems) is not None:
                 _check_keys(data[key], key, (key,), problems)
 
-    build = data.get("build") if isinstance(data.get("build"), dict) else {}
+    build: dict[str, Any] = data["build"] if isinstance(data.get("build"), dict) else {}
     root = _root(build, folder, tuple(allow_read), problems)
     name = _output_name(build, folder, problems)
     layout = _typed(build.get("pdf_layout", "auto"), _STR, ("build", "pdf_layout"), problems) or "auto"
@@ -227,7 +230,7 @@ def read_project(path: Path, allow_read: tuple[Path, ...] | list[Path] = ()) -> 
                      "auto lays a long book out in parts and joins them; whole in one piece")
         layout = "auto"
 
-    book = data.get("book") if isinstance(data.get("book"), dict) else None
+    book: dict[str, Any] | None = data["book"] if isinstance(data.get("book"), dict) else None
     if book is None:
         problems.add((), "the project has no [book] table", 'add [book] with title = "…"')
         book = {}
@@ -238,7 +241,7 @@ def read_project(path: Path, allow_read: tuple[Path, ...] | list[Path] = ()) -> 
         if cover is not None:
             meta.cover = cover.text  # relative to the project file, as sidecars' covers are to their source
 
-    front = data.get("front") if isinstance(data.get("front"), dict) else {}
+    front: dict[str, Any] = data["front"] if isinstance(data.get("front"), dict) else {}
     flags = {key: _typed(front.get(key, True), _BOOL, ("front", key), problems)
              for key in ("title_page", "imprint", "contents")}
     imprint_text = _typed(front["imprint_text"], _STR, ("front", "imprint_text"), problems) \
@@ -250,12 +253,12 @@ def read_project(path: Path, allow_read: tuple[Path, ...] | list[Path] = ()) -> 
     parts = _parts(data, folder, root, problems)
     seen: dict[Path, Entry] = {}
     for entry in [e for part in parts for e in part.articles] + ([introduction] if introduction else []):
-        key = entry.path.resolve()
-        if key in seen:
-            problems.add((), f"'{entry.text}' is in the book twice (first on line {seen[key].line})",
+        resolved = entry.path.resolve()
+        if resolved in seen:
+            problems.add((), f"'{entry.text}' is in the book twice (first on line {seen[resolved].line})",
                          "list each article once", line=entry.line)
         else:
-            seen[key] = entry
+            seen[resolved] = entry
     try:
         problems.raise_if_any()
     except SourceError as error:
@@ -267,7 +270,7 @@ def read_project(path: Path, allow_read: tuple[Path, ...] | list[Path] = ()) -> 
                    introduction=introduction, pdf_layout=layout, cover=cover, lines=lines)
 
 
-def _root(build: dict, folder: Path, allow_read: tuple[Path, ...], problems: _Problems) -> Root:
+def _root(build: dict[str, Any], folder: Path, allow_read: tuple[Path, ...], problems: _Problems) -> Root:
     """The book's own folder, plus what the command line allows; ``[build] root``, which
     once let the file widen it, is an error that says what to do instead."""
     if "root" in build:
@@ -277,8 +280,8 @@ def _root(build: dict, folder: Path, allow_read: tuple[Path, ...], problems: _Pr
     return Root(folder, granted=allow_read)
 
 
-def _output_name(build: dict, folder: Path, problems: _Problems) -> str:
-    value = build.get("name", folder.name)
+def _output_name(build: dict[str, Any], folder: Path, problems: _Problems) -> str:
+    value: str = build.get("name", folder.name)  # a string once _typed has checked it
     if "name" in build and _typed(value, _STR, ("build", "name"), problems) is None:
         return "book"
     if not _NAME.match(value or ""):
@@ -289,7 +292,7 @@ def _output_name(build: dict, folder: Path, problems: _Problems) -> str:
     return value
 
 
-def _metadata(book: dict, problems: _Problems) -> Metadata:
+def _metadata(book: dict[str, Any], problems: _Problems) -> Metadata:
     meta = Metadata(title="", language="en")
     for key in ("title", "subtitle", "publisher", "identifier", "rights", "license", "description", "direction"):
         if key in book:
@@ -339,7 +342,7 @@ def _metadata(book: dict, problems: _Problems) -> Metadata:
     return meta
 
 
-def _parts(data: dict, folder: Path, root: Root, problems: _Problems) -> list[PartSpec]:
+def _parts(data: dict[str, Any], folder: Path, root: Root, problems: _Problems) -> list[PartSpec]:
     has_articles, has_parts = "articles" in data, "part" in data
     if has_articles and has_parts:
         problems.add(("articles",), "the book lists articles both at the top level and in [[part]] tables",
@@ -352,7 +355,7 @@ def _parts(data: dict, folder: Path, root: Root, problems: _Problems) -> list[Pa
         articles = _articles(data["articles"], ("articles",), folder, root, problems)
         return [PartSpec(title=None, articles=tuple(articles), line=problems.lines.of("articles"))]
     tables = _typed(data["part"], "array of tables", ("part",), problems) or []
-    parts = []
+    parts: list[PartSpec] = []
     for index, table in enumerate(tables):
         path = ("part", index)
         _check_keys(table, "part", path, problems)
@@ -369,13 +372,13 @@ def _parts(data: dict, folder: Path, root: Root, problems: _Problems) -> list[Pa
     return parts
 
 
-def _articles(value: Any, path: tuple, folder: Path, root: Root, problems: _Problems) -> list[Entry]:
+def _articles(value: Any, path: _KeyPath, folder: Path, root: Root, problems: _Problems) -> list[Entry]:
     items = _typed(value, "list", path, problems)
     if items is None:
         return []
     if not items:
         problems.add(path, f"'{_name(path)}' is empty", "list at least one article")
-    entries = []
+    entries: list[Entry] = []
     for index, item in enumerate(items):
         if not isinstance(item, str):
             problems.add(path + (index,), f"'{_name(path)}' item {index + 1} must be a file name (a string)",
@@ -387,7 +390,7 @@ def _articles(value: Any, path: tuple, folder: Path, root: Root, problems: _Prob
     return entries
 
 
-def _file(text: str, path: tuple, folder: Path, root: Root, problems: _Problems, *, what: str,
+def _file(text: str, path: _KeyPath, folder: Path, root: Root, problems: _Problems, *, what: str,
           folders: bool = False) -> Entry | None:
     """A path the project names: relative, inside the root, existing."""
     line = problems.lines.of(*path)
@@ -423,7 +426,7 @@ def _file(text: str, path: tuple, folder: Path, root: Root, problems: _Problems,
     return Entry(path=shown, line=line, text=text)
 
 
-def _source(text: str, path: tuple, folder: Path, root: Root, problems: _Problems) -> Entry | None:
+def _source(text: str, path: _KeyPath, folder: Path, root: Root, problems: _Problems) -> Entry | None:
     """An article or introduction: a file (or unpacked EPUB folder) that an importer reads."""
     from exporter.errors import UsageError
 

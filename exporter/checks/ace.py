@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 __all__ = ["Violation", "available", "check", "executable", "browser"]
 
@@ -39,7 +40,7 @@ class Violation:
         at = f" [{self.location}]" if self.location else ""
         return f"{where}{self.impact}[{self.rule}]: {self.message}{at}"
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, str]:
         return asdict(self)
 
 
@@ -93,7 +94,7 @@ def check(path: Path, timeout: int = 300) -> list[Violation]:
     return violations(data)
 
 
-def violations(report: dict) -> list[Violation]:
+def violations(report: dict[str, Any]) -> list[Violation]:
     """The failed assertions of an Ace ``report.json``."""
     found: list[Violation] = []
     for document in report.get("assertions", []):

@@ -19,7 +19,9 @@ import re
 import subprocess
 import unicodedata
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import unquote
 
 from lxml import etree
@@ -27,6 +29,7 @@ from lxml import etree
 from exporter.checks import tools
 from exporter.checks.result import Finding, Severity
 from exporter.errors import ExporterError
+from exporter.model import Metadata
 from exporter.safety.xml import parse_xml
 
 _IGNORED = re.compile(r"[\s\u00ad\u200b-\u200f\u2060\ufeff\-\u2010\u2011]+")
@@ -45,7 +48,7 @@ def missing(blocks: list[str], text: str) -> list[str]:
 _PAGE_NUMBER = re.compile(r"^\s*([0-9]{1,5}|[ivxlcdm]{1,8})\s*$", re.I)
 
 
-def pdf_text(path: Path, furniture: list[str] = ()) -> str:
+def pdf_text(path: Path, furniture: Sequence[str] = ()) -> str:
     """The PDF's text without page furniture: from the tagged structure when there is
     one, else the raw text without page-number lines at a page's top or bottom and
     lines made only of the ``furniture`` strings (title, publication…)."""
@@ -126,7 +129,7 @@ def html_text(path: Path) -> str:
     return _visible_text(html.fromstring(path.read_bytes()))
 
 
-def output_text(path: Path, furniture: list[str] = ()) -> str:
+def output_text(path: Path, furniture: Sequence[str] = ()) -> str:
     suffix = path.suffix.lower()
     if suffix == ".epub":
         return epub_text(path)
@@ -140,7 +143,16 @@ def output_text(path: Path, furniture: list[str] = ()) -> str:
 _MAX_REPORTED = 20
 
 
-def check(path: Path, article) -> list[Finding]:
+class Texts(Protocol):
+    """What completeness compares an output with: an article, or a book of them."""
+
+    @property
+    def meta(self) -> Metadata: ...
+
+    def text_blocks(self) -> list[str]: ...
+
+
+def check(path: Path, article: Texts) -> list[Finding]:
     """An error for every text block of ``article`` that is missing from the output at ``path``."""
     blocks = article.text_blocks()
     furniture = [article.meta.title, article.meta.publication or ""]
@@ -161,14 +173,14 @@ def check(path: Path, article) -> list[Finding]:
     return found
 
 
-def _xml(data: bytes, name: str):
+def _xml(data: bytes, name: str) -> etree._Element:
     return parse_xml(data, name).getroot()
 
 
 _NOT_TEXT = ("script", "style", "template", "head", "title")
 
 
-def _visible_text(root) -> str:
+def _visible_text(root: etree._Element) -> str:
     """The text of a document in reading order, without its head, scripts and styles."""
     parts, hidden = [], 0
     for event, element in etree.iterwalk(root, events=("start", "end")):

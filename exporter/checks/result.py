@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from exporter.diagnostics import Severity
 
@@ -34,7 +35,7 @@ class Finding:
         where = f"{self.location}: " if self.location else ""
         return f"{self.severity.value}{code}: {where}{self.message}"
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, str]:
         data = {"severity": self.severity.value, "code": self.code, "message": self.message,
                 "location": self.location}
         return {k: v for k, v in data.items() if v}
@@ -61,8 +62,8 @@ class Outcome:
             return "failed" if fail_on_skip else "skipped"
         return "failed" if self.failing(threshold) else "passed"
 
-    def to_json(self, threshold: Severity, fail_on_skip: bool = False) -> dict:
-        data = {"checker": self.checker, "output": str(self.output),
+    def to_json(self, threshold: Severity, fail_on_skip: bool = False) -> dict[str, Any]:
+        data: dict[str, Any] = {"checker": self.checker, "output": str(self.output),
                 "status": self.status(threshold, fail_on_skip), "seconds": round(self.seconds, 3),
                 "findings": [f.to_json() for f in self.findings]}
         if self.skipped is not None:
@@ -93,7 +94,7 @@ class Report:
     def outputs(self) -> list[Path]:
         return list(dict.fromkeys(o.output for o in self.outcomes))
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "fail_on": "warning" if self.threshold == Severity.WARNING else "error",

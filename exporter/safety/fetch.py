@@ -32,7 +32,9 @@ import os
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from http.client import HTTPMessage
 from pathlib import Path
+from typing import IO, Any
 
 from exporter.diagnostics import Diagnostics
 from exporter.safety.confine import Refusal, inside, read_regular, real_path
@@ -87,7 +89,8 @@ class _CheckedRedirect(urllib.request.HTTPRedirectHandler):
     def __init__(self, fetcher: ConfinedFetcher) -> None:
         self.fetcher = fetcher
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+    def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
+                         headers: HTTPMessage, newurl: str) -> urllib.request.Request | None:
         self.fetcher._check_host(newurl)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
@@ -127,13 +130,14 @@ class ConfinedFetcher:
         self.refused: dict[str, str] = {}
 
     # -- the WeasyPrint interface -------------------------------------------------
-    def fetch(self, url: str, headers=None):
+    def fetch(self, url: str, headers: object = None) -> Any:
+        """A WeasyPrint ``URLFetcherResponse`` (WeasyPrint is untyped)."""
         from weasyprint.urls import URLFetcherResponse
 
         fetched = self.get(url)
         return URLFetcherResponse(fetched.url, fetched.data, {"Content-Type": fetched.media_type})
 
-    def __call__(self, url: str):
+    def __call__(self, url: str) -> Any:
         return self.fetch(url)
 
     # -- exporter's own interface -------------------------------------------------

@@ -39,7 +39,7 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,7 +105,7 @@ def can_isolate() -> bool:
 _NO_LIMIT = ("0", "none", "off", "unlimited")
 
 
-def _quantity(text: str, units: dict[str, float], example: str, what: str, value: str | None = None) -> float | None:
+def _quantity(text: str, units: Mapping[str, float], example: str, what: str, value: str | None = None) -> float | None:
     """A positive number with an optional unit suffix; ``0``/``none`` = no limit (None).
     ``value`` is ``text`` already normalised by the caller (messages quote ``text``)."""
     value = text.strip().lower().replace(" ", "") if value is None else value
@@ -194,7 +194,7 @@ def _portable(error: BaseException) -> BaseException:
         return RuntimeError(text)
 
 
-def _child(write_fd: int, function: Callable, args: tuple, limits: Limits, base: int) -> None:
+def _child(write_fd: int, function: Callable[..., Any], args: tuple[Any, ...], limits: Limits, base: int) -> None:
     code = _EXIT_LOST
     try:
         with contextlib.suppress(OSError):
@@ -243,14 +243,14 @@ class _Running:
     started: float
     deadline: float | None
     limits: Limits
-    chunks: list
+    chunks: list[bytes]
     base: int = 0
     peak_data: int = 0
     timed_out: bool = False
     eof: bool = False
 
 
-def _start(key, function: Callable, args: tuple, limits: Limits) -> _Running:
+def _start(key: Any, function: Callable[..., Any], args: tuple[Any, ...], limits: Limits) -> _Running:
     read_fd, write_fd = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -314,7 +314,7 @@ def _finish(child: _Running) -> Outcome:
     return outcome
 
 
-def _in_process(function: Callable, args: tuple, limits: Limits) -> Outcome:
+def _in_process(function: Callable[..., Any], args: tuple[Any, ...], limits: Limits) -> Outcome:
     started = time.monotonic()
     try:
         value = function(*args)
@@ -325,7 +325,7 @@ def _in_process(function: Callable, args: tuple, limits: Limits) -> Outcome:
     return Outcome("ok", value=value, elapsed=time.monotonic() - started, limits=limits)
 
 
-def run_many(jobs: Iterable[tuple[Any, Callable, tuple]], limits: Limits = Limits(),
+def run_many(jobs: Iterable[tuple[Any, Callable[..., Any], tuple[Any, ...]]], limits: Limits = Limits(),
              workers: int = 1) -> Iterator[tuple[Any, Outcome]]:
     """Run ``function(*args)`` for each ``(key, function, args)`` job, each in its own
     child under ``limits``, at most ``workers`` at a time; yield ``(key, outcome)`` in
@@ -377,7 +377,7 @@ def run_many(jobs: Iterable[tuple[Any, Callable, tuple]], limits: Limits = Limit
                 os.waitpid(child.pid, 0)
 
 
-def run(function: Callable, *args, limits: Limits = Limits()) -> Outcome:
+def run(function: Callable[..., Any], *args: Any, limits: Limits = Limits()) -> Outcome:
     """Run ``function(*args)`` in a child process under ``limits``; see the module doc."""
     for _, outcome in run_many([(None, function, args)], limits, workers=1):
         return outcome

@@ -108,6 +108,7 @@ def write_all(files: dict[Path, bytes]) -> list[Path]:
             os.replace(temp, target)
     except OSError as error:
         _discard(staged)
+        assert current is not None  # set before anything that can raise OSError
         raise _failed(current, error) from None
     except BaseException:
         _discard(staged)

@@ -24,9 +24,11 @@ What was removed is reported once per image (``R009``); a refused image is ``R01
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-import tinycss2
+import tinycss2  # type: ignore[import-untyped]  # ships no type information
 from lxml import etree
 
 from exporter.errors import SourceError
@@ -123,13 +125,17 @@ def _css_text(value: str) -> str:
     return "".join(_decoded(node) for node in nodes).lower()
 
 
-def _decoded(node) -> str:
+def _decoded(node: Any) -> str:
+    """``node``: a tinycss2 node (untyped)."""
     kind = getattr(node, "type", None)
+    text: str
     if kind == "function":
-        return node.lower_name + "(" + "".join(_decoded(a) for a in node.arguments) + ")"
-    if kind in ("ident", "string", "url"):
-        return node.value
-    return node.serialize()
+        text = node.lower_name + "(" + "".join(_decoded(a) for a in node.arguments) + ")"
+    elif kind in ("ident", "string", "url"):
+        text = node.value
+    else:
+        text = node.serialize()
+    return text
 
 
 def _css_is_safe(text: str) -> bool:
@@ -138,7 +144,7 @@ def _css_is_safe(text: str) -> bool:
     return _tokens_safe(rules)
 
 
-def _tokens_safe(nodes) -> bool:
+def _tokens_safe(nodes: Iterable[Any]) -> bool:
     for node in nodes:
         kind = getattr(node, "type", None)
         if kind == "at-rule" and node.lower_at_keyword in ("import", "font-face", "namespace"):
@@ -261,7 +267,7 @@ def clean_svg(data: bytes, name: str, max_pixels: int | None = None) -> tuple[by
     return cleaned, report.removed
 
 
-def _expanded_size(root: etree._Element) -> int:
+def _expanded_size(root: etree._Element) -> float:
     """How many elements the image has once every ``<use>`` is expanded (the SVG form
     of "billion laughs": ten levels of ten ``<use>`` each are 10^10 elements); a
     reference cycle counts as infinite."""
@@ -269,7 +275,7 @@ def _expanded_size(root: etree._Element) -> int:
     sizes: dict[etree._Element, float] = {}  # keyed by the element: lxml proxies are kept alive
     visiting: set[etree._Element] = set()
 
-    def size(el) -> float:
+    def size(el: etree._Element) -> float:
         key = el
         if key in sizes:
             return sizes[key]

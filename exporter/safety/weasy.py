@@ -18,6 +18,9 @@ network, redirects) for every ``HTML`` or ``CSS`` object built without
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import weasyprint
 
 from exporter.diagnostics import Diagnostics
@@ -26,7 +29,7 @@ from exporter.safety.fetch import ConfinedFetcher
 __all__ = ["html", "css", "render", "drop_attachments"]
 
 
-def _require(fetcher) -> ConfinedFetcher:
+def _require(fetcher: object) -> ConfinedFetcher:
     if not isinstance(fetcher, ConfinedFetcher):
         raise TypeError("WeasyPrint objects are built only with the document's ConfinedFetcher")
     return fetcher
@@ -36,12 +39,13 @@ def html(string: str, *, base_url: str, fetcher: ConfinedFetcher) -> weasyprint.
     return weasyprint.HTML(string=string, base_url=base_url, url_fetcher=_require(fetcher))
 
 
-def css(string: str, *, base_url: str, fetcher: ConfinedFetcher, **options) -> weasyprint.CSS:
+def css(string: str, *, base_url: str, fetcher: ConfinedFetcher, **options: Any) -> weasyprint.CSS:
     """A stylesheet; ``options`` are WeasyPrint's other CSS arguments (``font_config``, …)."""
     return weasyprint.CSS(string=string, base_url=base_url, url_fetcher=_require(fetcher), **options)
 
 
-def drop_attachments(document, diagnostics: Diagnostics | None = None, source=None) -> int:
+def drop_attachments(document: weasyprint.Document, diagnostics: Diagnostics | None = None,
+                     source: str | Path | None = None) -> int:
     """Remove attachments (document-level and link annotations) from a rendered document."""
     dropped = [a.source if hasattr(a, "source") else a for a in document.metadata.attachments]
     document.metadata.attachments = []
@@ -60,7 +64,7 @@ def drop_attachments(document, diagnostics: Diagnostics | None = None, source=No
 
 
 def render(document: weasyprint.HTML, stylesheets: list[weasyprint.CSS], *, diagnostics: Diagnostics | None = None,
-           source=None, **options) -> weasyprint.Document:
+           source: str | Path | None = None, **options: Any) -> weasyprint.Document:
     """Lay ``document`` out in pages with no attachment that exporter did not make."""
     _require(document.url_fetcher)
     for sheet in stylesheets:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -45,7 +46,7 @@ _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
 
 
-class ExternalLoad(etree.Resolver):
+class ExternalLoad(etree.Resolver):  # type: ignore[misc]  # lxml is untyped: its classes are Any
     """The one resolver of every parser: asks the parser's catalog (if any) first, then
     refuses (answers empty) and records each load. lxml keeps a parser's resolvers in a
     set, so two resolvers would be asked in no fixed order: the catalog lives in here."""
@@ -55,7 +56,7 @@ class ExternalLoad(etree.Resolver):
         self.refused: list[str] = []
         self.catalog = catalog
 
-    def resolve(self, url, pubid, context):
+    def resolve(self, url: str | None, pubid: str | None, context: Any) -> Any:
         if self.catalog is not None:
             answer = self.catalog.resolve(url, pubid, context)
             if answer is not None:
@@ -64,10 +65,10 @@ class ExternalLoad(etree.Resolver):
         return self.resolve_string("", context)
 
 
-class HardenedParser(etree.XMLParser):
+class HardenedParser(etree.XMLParser):  # type: ignore[misc]  # lxml is untyped: its classes are Any
     """An ``XMLParser`` that keeps a handle on its refusing resolver."""
 
-    def __init__(self, catalog: etree.Resolver | None = None, **options) -> None:
+    def __init__(self, catalog: etree.Resolver | None = None, **options: Any) -> None:
         super().__init__(**options)
         self.external = ExternalLoad(catalog)
 

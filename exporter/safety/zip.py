@@ -19,6 +19,7 @@ import stat
 import unicodedata
 import zipfile
 from pathlib import Path
+from typing import NoReturn
 
 from exporter.errors import SourceError
 
@@ -59,8 +60,8 @@ class SafeZip:
             kind = stat.S_IFMT(info.external_attr >> 16)
             if info.create_system == 3 and kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
                 mode = info.external_attr >> 16
-                kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
-                self._refuse(f"'{name}' is {kind}")
+                what = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
+                self._refuse(f"'{name}' is {what}")
             if info.is_dir():
                 continue
             if info.file_size > max_member:
@@ -74,7 +75,7 @@ class SafeZip:
                 self._refuse(f"the entries add up to more than {max_total // 2**20} MiB")
             self.infos[name] = info
 
-    def _refuse(self, reason: str) -> None:
+    def _refuse(self, reason: str) -> NoReturn:
         self._zip.close()
         raise SourceError(f"unsafe archive refused: {reason}", file=self.path,
                           hint="exporter reads only well-formed EPUB archives; nothing was extracted")
@@ -121,5 +122,5 @@ class SafeZip:
     def __enter__(self) -> SafeZip:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()

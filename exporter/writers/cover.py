@@ -16,8 +16,10 @@ from __future__ import annotations
 import functools
 import io
 from dataclasses import dataclass
+from typing import TypedDict
 
-import tinycss2
+import tinycss2  # type: ignore[import-untyped]  # ships no type information
+from lxml import etree
 from PIL import Image, ImageColor, ImageDraw, ImageFont, UnidentifiedImageError
 
 from exporter.model import normalize_space
@@ -84,7 +86,7 @@ def _usable(ctx: Context, src: str, minimum: tuple[int, int]) -> tuple[bytes, st
     return fetched.data, fetched.media_type
 
 
-def _lead_image(ctx: Context):
+def _lead_image(ctx: Context) -> etree._Element | None:
     """The first figure image before the first heading of the article."""
     for element in ctx.article.body.iter("img", "h2", "h3", "h4", "h5", "h6", "section"):
         if element.tag != "img":
@@ -156,7 +158,7 @@ def _coverage(path: str, index: int) -> frozenset[int]:
         return frozenset()
 
 
-def _font(families: list[str], weight: int, style: str, text: str, lang: str, size: int):
+def _font(families: list[str], weight: int, style: str, text: str, lang: str, size: int) -> ImageFont.FreeTypeFont:
     needed = {ord(c) for c in text if not c.isspace()}
     candidates = [find_font(f, weight, style, exact=False) for f in families]
     candidates.append(find_font("serif", weight, style, lang=lang.split("-")[0], exact=False))
@@ -166,8 +168,15 @@ def _font(families: list[str], weight: int, style: str, text: str, lang: str, si
     else:
         found = next((c for c in candidates if c is not None), None)
     if found is None:
-        return ImageFont.load_default(size)
+        default = ImageFont.load_default(size)
+        assert isinstance(default, ImageFont.FreeTypeFont)  # Pillow with FreeType (and Raqm) is required
+        return default
     return ImageFont.truetype(str(found.path), size, index=found.index, layout_engine=ImageFont.Layout.RAQM)
+
+
+class _Shaping(TypedDict):
+    direction: str
+    language: str
 
 
 class _Page:
@@ -181,20 +190,21 @@ class _Page:
         self.margin = 150
         self.width = SIZE[0] - 2 * self.margin
 
-    def font(self, role: str, weight: int, style: str, text: str, size: int):
+    def font(self, role: str, weight: int, style: str, text: str, size: int) -> ImageFont.FreeTypeFont:
         return _font(_families(self.style[f"--cover-{role}-font"]), weight, style, text, self.lang, size)
 
-    def colour(self, name: str):
+    def colour(self, name: str) -> tuple[int, int, int]:
         return _colour(self.style[f"--cover-{name}"], _DEFAULTS[f"--cover-{name}"])
 
-    def _kw(self) -> dict:
+    def _kw(self) -> _Shaping:
         return {"direction": "rtl" if self.rtl else "ltr", "language": self.lang}
 
-    def wrap(self, text: str, font) -> list[str]:
+    def wrap(self, text: str, font: ImageFont.FreeTypeFont) -> list[str]:
         cjk = self.lang.split("-")[0] in _CJK
         units = list(text) if cjk else text.split()
         joiner = "" if cjk else " "
-        lines, line = [], ""
+        lines: list[str] = []
+        line = ""
         for unit in units:
             trial = f"{line}{joiner}{unit}" if line else unit
             if line and font.getlength(trial, **self._kw()) > self.width:
@@ -206,7 +216,8 @@ class _Page:
             lines.append(line)
         return lines
 
-    def lines(self, lines: list[str], font, y: int, colour, leading: float) -> int:
+    def lines(self, lines: list[str], font: ImageFont.FreeTypeFont, y: int, colour: tuple[int, int, int],
+              leading: float) -> int:
         x, anchor = (SIZE[0] - self.margin, "ra") if self.rtl else (self.margin, "la")
         for line in lines:
             self.draw.text((x, y), line, font=font, fill=colour, anchor=anchor, **self._kw())

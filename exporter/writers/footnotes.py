@@ -30,7 +30,8 @@ _KEEP_AT_END = {"table", "figure", "pre", "math", "aside", "section", "img"}
 
 
 def _classes(element: etree._Element) -> list[str]:
-    return element.get("class", "").split()
+    classes: list[str] = element.get("class", "").split()
+    return classes
 
 
 def move_to_call_sites(root: etree._Element) -> int:

@@ -24,7 +24,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from markupsafe import Markup
 
-from exporter.model import EPUB_NS, XHTML_NS, Article, text_of
+from exporter.model import EPUB_NS, XHTML_NS, Article, Metadata, text_of
 from exporter.model.tree import remove_keep_tail, text_before
 from exporter.pagesetup import Resolved, page_css, resolve
 from exporter.safety.fetch import FetchRefused
@@ -127,6 +127,7 @@ def page(ctx: Context, target: str) -> Page:
         identifier=_identifier(meta.identifier),
     )
     template_file = ctx.theme.find("page.xhtml.j2")
+    assert template_file is not None  # the template loader found it in the same folders
     tree = parse_xml(markup.encode("utf-8"), template_file)
     root = tree.getroot()
     if target == "epub":
@@ -139,7 +140,7 @@ def page(ctx: Context, target: str) -> Page:
                 notes=[(note.get("id"), numbers[note.get("id")]) for note in notes])
 
 
-def print_head_meta(meta, time: _dt.datetime) -> list[tuple[str, str]]:
+def print_head_meta(meta: Metadata, time: _dt.datetime) -> list[tuple[str, str]]:
     """The print page's ``<meta name=… content=…>`` pairs for ``meta`` (a book's too)."""
     head_meta = [("author", name) for name in (c.name for c in meta.contributors)]
     if meta.description:
@@ -157,7 +158,7 @@ def print_head_meta(meta, time: _dt.datetime) -> list[tuple[str, str]]:
     return head_meta
 
 
-def _identifier(value: str | None) -> dict | None:
+def _identifier(value: str | None) -> dict[str, str | None] | None:
     """The article identifier for the page header: DOIs as their https://doi.org link."""
     if not value:
         return None
@@ -171,7 +172,7 @@ def _identifier(value: str | None) -> dict | None:
 
 
 def _serialize(element: etree._Element) -> str:
-    text = etree.tostring(element, encoding="unicode", with_tail=True)
+    text: str = etree.tostring(element, encoding="unicode", with_tail=True)
     return text
 
 
@@ -224,7 +225,8 @@ def _unique(base: str, used: set[str]) -> str:
     return candidate
 
 
-def _notes_section(notes, numbers, words, target, referenced=None, used=None) -> etree._Element | None:
+def _notes_section(notes: list[etree._Element], numbers: dict[str, int], words: dict[str, str], target: str,
+                   referenced: set[str] | None = None, used: set[str] | None = None) -> etree._Element | None:
     """The notes, numbered, with a link back to the text from each.
 
     One note model for every format: a note reference (``a.noteref``, text only, since
@@ -372,7 +374,7 @@ def to_html5(root: etree._Element) -> bytes:
     """Serialise a print page as an HTML5 document (UTF-8), with its
     Content-Security-Policy (:mod:`.policy`)."""
     add_policy(root, PRINT_HTML)
-    text = lxml_html.tostring(root, encoding="unicode", method="html", doctype="<!DOCTYPE html>")
+    text: str = lxml_html.tostring(root, encoding="unicode", method="html", doctype="<!DOCTYPE html>")
     return (text + "\n").encode("utf-8")
 
 

@@ -31,16 +31,24 @@ from __future__ import annotations
 import hashlib
 import logging
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import weasyprint
+from lxml import etree
 from weasyprint.formatting_structure import boxes
 from weasyprint.images import RasterImage
 from weasyprint.pdf.metadata import DocumentMetadata
 
+from exporter.model import Metadata
 from exporter.pagesetup import Resolved, page_css, press_css
 from exporter.safety import weasy
+from exporter.safety.fetch import ConfinedFetcher
 from exporter.settings import Context
 from exporter.writers import footnotes, html
+
+if TYPE_CHECKING:
+    import pydyf
 
 __all__ = ["render", "print_document", "layout", "pdf_options", "MIN_PRINT_PPI"]
 
@@ -48,8 +56,11 @@ __all__ = ["render", "print_document", "layout", "pdf_options", "MIN_PRINT_PPI"]
 MIN_PRINT_PPI = 300
 _MM_TO_PT = 72 / 25.4
 
+#: makes a print page other than the article's: ``() -> (root, resolved)`` (a book's)
+PageMaker = Callable[[], tuple[etree._Element, Resolved]]
 
-def pdf_options(ctx: Context) -> dict:
+
+def pdf_options(ctx: Context) -> dict[str, Any]:
     """WeasyPrint options for this document (layout and writing use the same ones)."""
     variant = ctx.settings.page.pdf_variant
     return {"pdf_variant": variant.weasyprint, "pdf_tags": True, "custom_metadata": True}
@@ -74,10 +85,10 @@ class _captured:
     def __init__(self, ctx: Context) -> None:
         self.handler = _Capture(ctx)
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         weasyprint.LOGGER.addHandler(self.handler)
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         weasyprint.LOGGER.removeHandler(self.handler)
 
 
@@ -96,7 +107,7 @@ def _stylesheet_texts(ctx: Context, resolved: Resolved, extra_css: tuple[str, ..
     return sheets
 
 
-def print_document(ctx: Context, fit: dict[int, int] | None = None, page=None, extra_css: tuple[str, ...] = ()
+def print_document(ctx: Context, fit: dict[int, int] | None = None, page: PageMaker | None = None, extra_css: tuple[str, ...] = ()
                    ) -> tuple[weasyprint.HTML, list[weasyprint.CSS], bytes, Resolved]:
     """The print page as WeasyPrint objects (all fetching confined), its HTML bytes and
     the resolved page setup. ``fit`` maps tables (by document order) to how much
@@ -134,7 +145,8 @@ def print_document(ctx: Context, fit: dict[int, int] | None = None, page=None, e
     return document, stylesheets, page_bytes, resolved
 
 
-def layout(ctx: Context, page=None, extra_css: tuple[str, ...] = ()):
+def layout(ctx: Context, page: PageMaker | None = None, extra_css: tuple[str, ...] = ()
+           ) -> tuple[weasyprint.Document, str]:
     """The print page laid out in pages (a ``weasyprint.Document``), once per document.
 
     Both the PDF writer and anything that needs to know where pages break (the EPUB
@@ -168,10 +180,11 @@ def layout(ctx: Context, page=None, extra_css: tuple[str, ...] = ()):
         digest.update(repr(sorted(options.items())).encode("utf-8"))
         ctx.cache["layout"] = (document, digest.hexdigest()[:32])
         ctx.cache["page_setup"] = resolved
-    return ctx.cache["layout"]
+    laid_out: tuple[weasyprint.Document, str] = ctx.cache["layout"]
+    return laid_out
 
 
-def render(ctx: Context, attachments: list | None = None) -> bytes:
+def render(ctx: Context, attachments: list[weasyprint.Attachment] | None = None) -> bytes:
     """The PDF of the laid-out print page (:func:`layout`). Archival variants that carry
     their source attach the article's (``attachments`` replaces it: a book's articles)."""
     document, identifier = layout(ctx)
@@ -183,19 +196,21 @@ def render(ctx: Context, attachments: list | None = None) -> bytes:
     if variant.attach_source:
         options["attachments"] = [_source_attachment(ctx)] if attachments is None else attachments
     with _captured(ctx):
-        return document.write_pdf(pdf_identifier=identifier.encode("ascii"),
-                                  finisher=_Finisher(resolved.setup.bleed_mm), **options)
+        data: bytes = document.write_pdf(pdf_identifier=identifier.encode("ascii"),
+                                         finisher=_Finisher(resolved.setup.bleed_mm), **options)
+        return data
 
 
 # -- layout checks -----------------------------------------------------------------
 
-def _walk(box, parent=None):
+def _walk(box: Any, parent: Any = None) -> Iterator[tuple[Any, Any]]:
+    """(box, its parent) for a WeasyPrint box and every box inside it."""
     yield box, parent
     for child in getattr(box, "children", ()):
         yield from _walk(child, box)
 
 
-def _overflowing_tables(html_doc: weasyprint.HTML, document) -> set[int]:
+def _overflowing_tables(html_doc: weasyprint.HTML, document: weasyprint.Document) -> set[int]:
     """Tables (by document order) whose laid-out width exceeds their container's."""
     order = {id(el): i for i, el in enumerate(html_doc.etree_element.iter("table"))}
     wide: set[int] = set()
@@ -209,7 +224,7 @@ def _overflowing_tables(html_doc: weasyprint.HTML, document) -> set[int]:
     return wide
 
 
-def _check_image_resolution(ctx: Context, document, resolved: Resolved) -> None:
+def _check_image_resolution(ctx: Context, document: weasyprint.Document, resolved: Resolved) -> None:
     """P002 for images printed below 300 ppi, in builds for a print shop."""
     if not resolved.setup.print_shop:
         return
@@ -250,7 +265,7 @@ class _Finisher:
     def __init__(self, bleed_mm: float) -> None:
         self.bleed = bleed_mm * _MM_TO_PT
 
-    def __call__(self, document, pdf) -> None:
+    def __call__(self, document: weasyprint.Document, pdf: pydyf.PDF) -> None:
         import pydyf
 
         if "AF" in pdf.catalog:
@@ -264,10 +279,10 @@ class _Finisher:
             self._tag_notes(pdf)
 
     @staticmethod
-    def _tag_notes(pdf) -> None:
+    def _tag_notes(pdf: pydyf.PDF) -> None:
         import pydyf
 
-        def resolve(reference):  # an indirect reference (b"12 0 R") to its object
+        def resolve(reference: object) -> Any:  # an indirect reference (b"12 0 R") to its object
             if isinstance(reference, bytes) and reference.endswith(b" R"):
                 return pdf.objects[int(reference.split()[0])]
             return None
@@ -285,7 +300,7 @@ class _Finisher:
                     count += 1
                     element["S"] = "/Note"
                     element["ID"] = pydyf.String(f"footnote-{count}")
-        ids = []
+        ids: list[tuple[str, Any]] = []
         for obj in pdf.objects:
             if isinstance(obj, dict) and obj.get("Type") == "/StructElem" and "ID" in obj:
                 ids.append((str(getattr(obj["ID"], "string", obj["ID"])), obj))
@@ -298,7 +313,8 @@ class _Finisher:
             root["IDTree"] = tree.reference
 
 
-def _source_attachment(ctx: Context, name: str | None = None, fetcher=None) -> weasyprint.Attachment:
+def _source_attachment(ctx: Context, name: str | None = None, fetcher: ConfinedFetcher | None = None
+                       ) -> weasyprint.Attachment:
     from exporter.model.file import dump_model
 
     naive = ctx.time.replace(tzinfo=None)
@@ -325,10 +341,13 @@ def _q(prefix: str, name: str) -> str:
     return f"{{{_NS[prefix]}}}{name}"
 
 
-class _Metadata(DocumentMetadata):
+class _Metadata(DocumentMetadata):  # type: ignore[misc]  # WeasyPrint is untyped: its classes are Any
     """WeasyPrint's metadata plus what an archive wants in XMP (language, subjects,
     publisher, rights, licence, identifier, publication date) and, for PDF/A files that
     are also PDF/UA, the PDF/UA identification with its extension schema."""
+
+    exporter_meta: Metadata
+    ua_part: int | None
 
     @classmethod
     def from_document(cls, base: DocumentMetadata, ctx: Context, ua_part: int | None) -> _Metadata:
@@ -345,7 +364,7 @@ class _Metadata(DocumentMetadata):
         new.ua_part = ua_part
         return new
 
-    def generate_rdf_metadata(self, variant, version, conformance):
+    def generate_rdf_metadata(self, variant: str, version: int | None, conformance: str | None) -> bytes:
         rdf = ET.fromstring(super().generate_rdf_metadata(variant, version, conformance))
         meta = self.exporter_meta
 
@@ -378,7 +397,8 @@ class _Metadata(DocumentMetadata):
         if self.ua_part and variant == "a":
             ET.SubElement(description(), _q("pdfuaid", "part")).text = str(self.ua_part)
             rdf.append(_pdfua_extension_schema())
-        return ET.tostring(rdf, encoding="utf-8")
+        data: bytes = ET.tostring(rdf, encoding="utf-8")
+        return data
 
 
 def _pdfua_extension_schema() -> ET.Element:

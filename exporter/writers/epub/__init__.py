@@ -27,11 +27,12 @@ import hashlib
 import io
 import posixpath
 import uuid
+from collections.abc import Callable
 
 from ebooklib import epub as ebl
 from lxml import etree
 
-from exporter.model import EPUB_NS, MATHML_NS, XHTML_NS, XML_LANG
+from exporter.model import EPUB_NS, MATHML_NS, XHTML_NS, XML_LANG, Metadata
 from exporter.model.file import dump_model
 from exporter.safety.fetch import FetchRefused
 from exporter.settings import Context
@@ -258,7 +259,7 @@ def _page_markers(ctx: Context, root: etree._Element) -> list[epub_pages.Marker]
         return []
 
 
-def _reading_order(root: etree._Element):
+def _reading_order(root: etree._Element) -> Callable[[str], tuple[int, int]]:
     """A sort key giving each target's position in reading order (cover first)."""
     positions = {el.get("id"): i for i, el in enumerate(root.iter(etree.Element)) if el.get("id")}
 
@@ -284,7 +285,7 @@ def _w3cdtf(value: str) -> str:
 MetaEntry = tuple[str | None, str, str | None, dict[str, str]]
 
 
-def metadata_entries(meta, key: str = "") -> list[MetaEntry]:
+def metadata_entries(meta: Metadata, key: str = "") -> list[MetaEntry]:
     """An article's descriptive metadata beyond its identifier, title and language:
     subtitle, creators and contributors with their roles, publisher, date, rights,
     licence, source, subjects, description, collections. Ids start with ``key`` (a
@@ -330,7 +331,7 @@ def metadata_entries(meta, key: str = "") -> list[MetaEntry]:
     return entries
 
 
-def add_fonts(book: ebl.EpubBook, fonts: list) -> None:
+def add_fonts(book: ebl.EpubBook, fonts: list[epub_fonts.EmbeddedFont]) -> None:
     """The theme's embedded fonts as package items, and META-INF/encryption.xml for the obfuscated ones."""
     for i, font in enumerate(fonts, start=1):
         book.add_item(epub_package.item(f"font-{i}", font.href, font.media_type, font.data))
@@ -357,7 +358,7 @@ def package_metadata(book: ebl.EpubBook, ctx: Context, identifier: str, a11y: ep
             prop(name, value, **{XML_LANG: "en"})  # the summary is written in English
         else:
             prop(name, value)
-    if a11y.conforms_to:
+    if a11y.conforms_to and a11y.certified_by:  # set together
         prop("dcterms:conformsTo", a11y.conforms_to, id="conformance")
         prop("a11y:certifiedBy", a11y.certified_by, refines="#conformance")
     if fonts:

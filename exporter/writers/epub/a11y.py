@@ -138,8 +138,8 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _summary(conforms, shortfalls, *, visual, described, pages, maths, described_maths, notes, foreign,
-             animated) -> str:
+def _summary(conforms: bool, shortfalls: list[str], *, visual: int, described: int, pages: int, maths: int,
+             described_maths: int, notes: bool, foreign: bool, animated: bool) -> str:
     parts = []
     if conforms:
         parts.append("This publication meets EPUB Accessibility 1.1 and WCAG 2.2 Level AA, "

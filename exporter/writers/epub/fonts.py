@@ -18,14 +18,20 @@ import io
 import posixpath
 import shutil
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
 
-import tinycss2
+import tinycss2  # type: ignore[import-untyped]  # ships no type information
 from lxml import etree
 
 from exporter.safety.fetch import FetchRefused
 from exporter.settings import Context
+
+if TYPE_CHECKING:
+    from exporter.writers.epub.fontuse import Face
 
 __all__ = ["FontFile", "EmbeddedFont", "find_font", "embed", "obfuscate", "encryption_document",
            "OBFUSCATION_ALGORITHM"]
@@ -53,8 +59,12 @@ def _tag(text: str) -> int:
     return int.from_bytes(text.encode("ascii"), "big")
 
 
+class _Uncovered(Enum):
+    FACE = "uncovered"
+
+
 #: what _embed_face returns for a face whose font has none of the characters set in it
-_UNCOVERED = object()
+_UNCOVERED: Final = _Uncovered.FACE
 _MEDIA_TYPES = {"ttf": "font/ttf", "otf": "font/otf", "woff": "font/woff", "woff2": "font/woff2"}
 
 
@@ -142,11 +152,12 @@ def encryption_document(paths: list[str]) -> bytes:
         etree.SubElement(data, f"{{{enc}}}EncryptionMethod", Algorithm=OBFUSCATION_ALGORITHM)
         cipher = etree.SubElement(data, f"{{{enc}}}CipherData")
         etree.SubElement(cipher, f"{{{enc}}}CipherReference", URI=path)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + etree.tostring(root, encoding="utf-8", pretty_print=True)
+    text: bytes = etree.tostring(root, encoding="utf-8", pretty_print=True)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + text
 
 
-def _licence_problem(font) -> str | None:
-    """Why this font may not be embedded (None when it may)."""
+def _licence_problem(font: Any) -> str | None:
+    """Why this font (a fontTools TTFont) may not be embedded (None when it may)."""
     fs_type = font["OS/2"].fsType if "OS/2" in font else 0
     if fs_type & 0x0002:
         return "its licence restricts embedding (OS/2 fsType)"
@@ -194,7 +205,8 @@ def _subset(data: bytes, index: int, text: set[int]) -> tuple[bytes | None, str 
     return bytes(subset.blob.data), None
 
 
-def _declarations(rule) -> dict[str, list]:
+def _declarations(rule: Any) -> dict[str, list[Any]]:
+    """A tinycss2 rule's declarations (tinycss2 is untyped): name -> value tokens."""
     found = {}
     for decl in tinycss2.parse_blocks_contents(rule.content or [], skip_whitespace=True, skip_comments=True):
         if decl.type == "declaration":
@@ -202,14 +214,14 @@ def _declarations(rule) -> dict[str, list]:
     return found
 
 
-def _text_value(tokens) -> str:
+def _text_value(tokens: Iterable[Any]) -> str:
     return " ".join(str(t.value) if t.type in ("string", "ident", "number") else tinycss2.serialize([t])
                     for t in tokens if t.type != "literal")
 
 
-def _sources(tokens) -> list[tuple[str, str]]:
+def _sources(tokens: Iterable[Any]) -> list[tuple[str, str]]:
     """(kind, value) for each src entry: ("local", family) or ("url", reference)."""
-    found = []
+    found: list[tuple[str, str]] = []
     for token in tokens:
         if token.type == "url":
             found.append(("url", token.value))
@@ -220,7 +232,7 @@ def _sources(tokens) -> list[tuple[str, str]]:
     return found
 
 
-def embed(ctx: Context, css: str, documents: list, identifier: str, *, obfuscated: bool,
+def embed(ctx: Context, css: str, documents: list[etree._Element], identifier: str, *, obfuscated: bool,
           css_href: str = "css/style.css") -> tuple[str, list[EmbeddedFont]]:
     """Embed the faces ``css`` declares that the ``documents`` use; return the
     rewritten CSS and the font files.
@@ -267,7 +279,7 @@ def embed(ctx: Context, css: str, documents: list, identifier: str, *, obfuscate
     return "".join(out), list(fonts.values())
 
 
-def _font_data(ctx: Context, kind: str, value: str, face) -> tuple[bytes, int, str] | None:
+def _font_data(ctx: Context, kind: str, value: str, face: Face) -> tuple[bytes, int, str] | None:
     """(font bytes, index in a collection, file name) for one src entry, or None."""
     if kind == "local":
         found = find_font(value, face.weight, face.style)
@@ -280,7 +292,7 @@ def _font_data(ctx: Context, kind: str, value: str, face) -> tuple[bytes, int, s
     return fetched.data, 0, posixpath.basename(value)
 
 
-def _coverage(ctx: Context, face) -> frozenset[int] | None:
+def _coverage(ctx: Context, face: Face) -> frozenset[int] | None:
     """The characters the face's font has (None when its font cannot be found)."""
     for kind, value in face.sources:
         if kind == "local":
@@ -308,8 +320,8 @@ def _unicodes_of(data: bytes, index: int) -> frozenset[int]:
         return frozenset()
 
 
-def _embed_face(ctx, face, codepoints: set[int], identifier, obfuscated,
-                fonts: dict[str, EmbeddedFont]) -> EmbeddedFont | None:
+def _embed_face(ctx: Context, face: Face, codepoints: set[int], identifier: str, obfuscated: bool,
+                fonts: dict[str, EmbeddedFont]) -> EmbeddedFont | _Uncovered | None:
     for kind, value in face.sources:
         loaded = _font_data(ctx, kind, value, face)
         if loaded is None:

@@ -9,11 +9,12 @@ its own characters.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-import cssselect2
-import tinycss2
+import cssselect2  # type: ignore[import-untyped]  # ships no type information
+import tinycss2  # type: ignore[import-untyped]  # ships no type information
 from lxml import etree
 
 __all__ = ["Face", "face_usage"]
@@ -32,7 +33,8 @@ class Face:
     family: str
     weight: int
     style: str
-    sources: tuple = ()
+    #: (kind, value) for each ``src`` entry: ("local", family) or ("url", reference)
+    sources: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,10 @@ class _Font:
     style: str = "normal"
 
 
-def _families(tokens) -> tuple[str, ...]:
+def _families(tokens: Iterable[Any]) -> tuple[str, ...]:
+    """``tokens``: tinycss2 tokens (untyped), as are the other ``tokens`` and ``rules`` here."""
+    names: list[str]
+    current: list[str]
     names, current = [], []
     for token in tokens:
         if token.type == "literal" and token.value == ",":
@@ -65,7 +70,7 @@ def _weight(value: str, parent: int) -> int | None:
     if value == "bold":
         return 700
     if value == "bolder":
-        return 400 if parent < 350 else 700 if parent < 550 else 900
+        return _bolder(parent)
     if value == "lighter":
         return 100 if parent < 550 else 400 if parent < 750 else 700
     try:
@@ -75,7 +80,11 @@ def _weight(value: str, parent: int) -> int | None:
     return number if 1 <= number <= 1000 else None
 
 
-def _apply(font: _Font, name: str, tokens, parent: _Font) -> _Font:
+def _bolder(parent: int) -> int:
+    return 400 if parent < 350 else 700 if parent < 550 else 900
+
+
+def _apply(font: _Font, name: str, tokens: Iterable[Any], parent: _Font) -> _Font:
     tokens = [t for t in tokens if t.type not in ("whitespace", "comment")]
     if not tokens:
         return font
@@ -111,7 +120,7 @@ def _apply(font: _Font, name: str, tokens, parent: _Font) -> _Font:
     return font  # a system font keyword (caption, menu…): leave the font as it was
 
 
-def _qualified(rules):
+def _qualified(rules: Iterable[Any]) -> Iterator[Any]:
     for rule in rules:
         if rule.type == "qualified-rule":
             yield rule
@@ -160,14 +169,14 @@ def _best(candidates: list[Face], font: _Font) -> Face | None:
 
 def _variants(text: str) -> set[int]:
     """The characters of ``text`` and their case variants (for text-transform)."""
-    found = set()
+    found: set[int] = set()
     for char in text:
         if not char.isspace():
             found.update(ord(c) for c in {char, *char.upper(), *char.lower()})
     return found
 
 
-def face_usage(rules, documents: list[etree._Element], faces: list[Face],
+def face_usage(rules: Iterable[Any], documents: list[etree._Element], faces: list[Face],
                coverage: Callable[[Face], frozenset[int] | None]) -> dict[Face, set[int]]:
     """Each used face and the characters set in it. As in a browser, each character
     is set in the first family of the list whose font has it (``coverage(face)``, None
@@ -205,7 +214,7 @@ def face_usage(rules, documents: list[etree._Element], faces: list[Face],
             if name in _UA_BOLD:
                 font = _Font(font.families, 700, font.style)
             elif name in _UA_BOLDER:
-                font = _Font(font.families, _weight("bolder", parent.weight), font.style)
+                font = _Font(font.families, _bolder(parent.weight), font.style)
             if name in _UA_ITALIC:
                 font = _Font(font.families, font.weight, "italic")
             if name in _UA_MONO:

@@ -11,6 +11,7 @@ takes its page list from its own page-break markup."""
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -81,8 +82,8 @@ def toc_tree(entries: list[Entry]) -> list[Node]:
 def xhtml_bytes(root: etree._Element) -> bytes:
     """An EPUB content document's bytes, with its Content-Security-Policy (:mod:`.policy`)."""
     add_policy(root, EPUB)
-    return (b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
-            + etree.tostring(root, encoding="utf-8") + b"\n")
+    text: bytes = etree.tostring(root, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n' + text + b"\n"
 
 
 def _rel(href: str, base: str) -> str:
@@ -138,7 +139,7 @@ def nav_document(*, href: str, lang: str, direction: str, title: str, css: str, 
 
 
 def complete_ncx(root: etree._Element, *, lang: str, authors: list[str], pages: list[Marker],
-                 page_document: str, order, pages_label: str = "Pages") -> None:
+                 page_document: str, order: Callable[[str], tuple[int, int]], pages_label: str = "Pages") -> None:
     """Complete the NCX tree EbookLib wrote (head, docTitle, navMap): its language,
     ``dtb:depth`` and the page counts, a ``docAuthor`` for each author, ``playOrder``
     in reading order (``order(href)`` gives a target's position) and the ``pageList``.

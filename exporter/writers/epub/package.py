@@ -36,6 +36,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable
+from typing import IO, Any, TypeAlias
 
 from ebooklib import epub as ebl
 from lxml import etree
@@ -81,14 +82,18 @@ def new_book(identifier: str, title: str, language: str, direction: str) -> ebl.
     return book
 
 
-def toc(nodes: list[Node]) -> list:
+#: an entry of EbookLib's ``book.toc``: a link, or a link and the entries under it
+TocEntry: TypeAlias = "ebl.Link | tuple[ebl.Link, list[TocEntry]]"
+
+
+def toc(nodes: list[Node]) -> list[TocEntry]:
     """The table of contents as EbookLib's ``book.toc``: a ``Link`` for each entry,
     paired with the list of its children when it has any."""
     count = 0
 
-    def convert(level: list[Node]) -> list:
+    def convert(level: list[Node]) -> list[TocEntry]:
         nonlocal count
-        out = []
+        out: list[TocEntry] = []
         for entry, children in level:
             count += 1
             link = ebl.Link(entry.href, entry.text, f"nav-{count}")
@@ -97,12 +102,12 @@ def toc(nodes: list[Node]) -> list:
     return convert(nodes)
 
 
-class Writer(ebl.EpubWriter):
+class Writer(ebl.EpubWriter):  # type: ignore[misc]  # EbookLib is untyped: its classes are Any
     """EbookLib's writer with exporter's navigation document, the completed NCX and
     the package element's language and prefixes."""
 
-    def __init__(self, name, book: ebl.EpubBook, *, nav: bytes, complete_ncx: Callable[[etree._Element], None],
-                 when: _dt.datetime, finish_opf: Callable[[etree._Element], None] | None = None):
+    def __init__(self, name: IO[bytes], book: ebl.EpubBook, *, nav: bytes, complete_ncx: Callable[[etree._Element], None],
+                 when: _dt.datetime, finish_opf: Callable[[etree._Element], None] | None = None) -> None:
         super().__init__(name, book, {
             "mtime": when.astimezone(_dt.UTC),  # dcterms:modified
             "epub2_guide": False,  # the landmarks are in the navigation document
@@ -114,16 +119,17 @@ class Writer(ebl.EpubWriter):
         self._complete_ncx = complete_ncx
         self._finish_opf = finish_opf
 
-    def _get_nav(self, item):
+    def _get_nav(self, item: Any) -> bytes:
         return self._nav
 
-    def _get_ncx(self):
+    def _get_ncx(self) -> bytes:
         root = parse_xml(super()._get_ncx(), f"{PACKAGE_DIR}/toc.ncx").getroot()
         self._complete_ncx(root)
         etree.indent(root)
-        return b'<?xml version="1.0" encoding="utf-8"?>\n' + etree.tostring(root, encoding="utf-8") + b"\n"
+        text: bytes = etree.tostring(root, encoding="utf-8")
+        return b'<?xml version="1.0" encoding="utf-8"?>\n' + text + b"\n"
 
-    def _write_opf_metadata(self, root):
+    def _write_opf_metadata(self, root: etree._Element) -> None:
         entries = [(name, value, attributes or {}) for namespace, names in self.book.metadata.items()
                    for name, values in names.items() for value, attributes in values
                    if not (namespace == _OPF_NS and (attributes or {}).get("property") == "dcterms:modified")]
@@ -139,7 +145,7 @@ class Writer(ebl.EpubWriter):
             raise OutputError(f"{1 + len(entries) - written} of the book's metadata entries could not be written "
                               "into the package document", file=OPF, hint="report this as a bug in exporter")
 
-    def _write_opf_file(self, root):
+    def _write_opf_file(self, root: etree._Element) -> None:
         root.set(XML_LANG, self.book.language)
         if self.book.prefixes:  # EbookLib's default declares only the reserved rendition: prefix
             root.set("prefix", " ".join(self.book.prefixes))

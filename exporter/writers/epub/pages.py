@@ -15,7 +15,9 @@ footnote calls) are not part of the flow and are skipped.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from lxml import etree
 
@@ -23,9 +25,14 @@ from exporter.model import MATHML_NS, XHTML_NS
 from exporter.settings import Context
 from exporter.writers.epub.semantics import EPUB_TYPE
 
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
+
 __all__ = ["Marker", "mark"]
 
 X = f"{{{XHTML_NS}}}"
+#: an element of the print tree (WeasyPrint parses it with xml.etree) or of the e-book page (lxml)
+_Element: TypeAlias = "ET.Element | etree._Element"
 #: characters a renderer inserts where it hyphenates (not in the source text)
 _HYPHENS = frozenset("\u2010\u2011\u00ad-")
 #: elements whose content may hold a marker between blocks
@@ -42,7 +49,7 @@ class Marker:
 @dataclass
 class _Start:
     number: int
-    element: object | None = None  # the print tree's element (xml.etree) holding the first content
+    element: ET.Element | None = None  # the print tree's element (xml.etree) holding the first content
     rendered: str = ""  # its own text on earlier pages, as rendered (no whitespace)
     replaced: bool = False  # an image: the marker goes before the element
 
@@ -94,29 +101,30 @@ def mark(ctx: Context, root: etree._Element) -> list[Marker]:
 
 # -- the layout ------------------------------------------------------------------------
 
-def _walk(box):
+def _walk(box: Any) -> Iterator[Any]:
+    """A WeasyPrint box (untyped) and every box inside it."""
     yield box
     for child in getattr(box, "children", None) or ():
         yield from _walk(child)
 
 
-def _root_box(page):
+def _root_box(page: Any) -> Any:
     for child in page._page_box.children:
         if getattr(child, "element_tag", None) == "html":
             return child
     return page._page_box.children[0] if page._page_box.children else None
 
 
-def _body_of(document):
-    root = _root_box(document.pages[0]).element
+def _body_of(document: Any) -> ET.Element:
+    root: ET.Element = _root_box(document.pages[0]).element
     return next((child for child in root if child.tag == "body"), root)
 
 
-def _page_starts(document) -> list[_Start]:
+def _page_starts(document: Any) -> list[_Start]:
     from weasyprint.formatting_structure import boxes
 
     seen: dict[int, list[str]] = {}  # element -> its own text rendered so far (no whitespace)
-    starts = []
+    starts: list[_Start] = []
     for number, page in enumerate(document.pages, start=1):
         start = _Start(number)
         box_root = _root_box(page)
@@ -137,7 +145,7 @@ def _page_starts(document) -> list[_Start]:
     return starts
 
 
-def _repeated(element, seen: list[str]) -> bool:
+def _repeated(element: ET.Element, seen: Sequence[str]) -> bool:
     """True when the element's own text has all been set already (a repeated header)."""
     if not seen:
         return False
@@ -150,16 +158,16 @@ def _repeated(element, seen: list[str]) -> bool:
 
 # -- the two trees -----------------------------------------------------------------------
 
-def _local(element) -> str:
+def _local(element: _Element) -> str:
     tag = element.tag if isinstance(element.tag, str) else ""
     return tag.rsplit("}", 1)[-1]
 
 
-def _token(element) -> tuple[str, str]:
+def _token(element: _Element) -> tuple[str, str]:
     return _local(element), element.get("class", "")
 
 
-def _align(print_body, epub_body, lookahead: int = 60) -> dict[int, etree._Element]:
+def _align(print_body: ET.Element, epub_body: etree._Element, lookahead: int = 60) -> dict[int, etree._Element]:
     """Print element (by id()) -> the corresponding e-book element.
 
     The two trees come from one render step, so they agree but for local differences:
@@ -198,7 +206,7 @@ def _marker(number: int, used: set[str]) -> etree._Element:
                                       "aria-label": str(number)})
 
 
-def _is_marker(element) -> bool:
+def _is_marker(element: etree._Element | None) -> bool:
     return element is not None and element.get("role") == "doc-pagebreak"
 
 
@@ -259,7 +267,8 @@ def _insert_in_text(span: etree._Element, element: etree._Element, offset: int) 
     _split(span, element, last_child, last_text, len(last_text))
 
 
-def _split(span, element, child, text, index) -> None:
+def _split(span: etree._Element, element: etree._Element, child: etree._Element | None, text: str,
+           index: int) -> None:
     span.tail = text[index:] or None
     if child is None:
         element.text = text[:index] or None
