@@ -12,6 +12,7 @@ dist: setup
 
 test: setup
 	ruff check exporter tests bench fuzz scripts
+	mypy exporter
 	python -m pytest -n auto
 
 # the benchmarks (bench/README.md): the set-up adds pandoc; BENCH_ARGS=--quick for a small run

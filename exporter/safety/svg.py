@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import tinycss2  # type: ignore[import-untyped]  # ships no type information
+import tinycss2
 from lxml import etree
 
 from exporter.errors import SourceError

@@ -18,7 +18,7 @@ import io
 from dataclasses import dataclass
 from typing import TypedDict
 
-import tinycss2  # type: ignore[import-untyped]  # ships no type information
+import tinycss2
 from lxml import etree
 from PIL import Image, ImageColor, ImageDraw, ImageFont, UnidentifiedImageError
 

@@ -24,7 +24,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-import tinycss2  # type: ignore[import-untyped]  # ships no type information
+import tinycss2
 from lxml import etree
 
 from exporter.safety.fetch import FetchRefused

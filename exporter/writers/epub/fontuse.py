@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import cssselect2  # type: ignore[import-untyped]  # ships no type information
-import tinycss2  # type: ignore[import-untyped]  # ships no type information
+import cssselect2
+import tinycss2
 from lxml import etree
 
 __all__ = ["Face", "face_usage"]
