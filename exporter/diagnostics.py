@@ -94,6 +94,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "P001": (Severity.WARNING, "the renderer reported a problem"),
     "P002": (Severity.WARNING, "image resolution below 300 ppi at its printed size"),
     "P003": (Severity.WARNING, "table too wide for the text column: set very small and wrapped inside words"),
+    "P004": (Severity.WARNING, "the page layout failed; the document was laid out again in a safe mode (one column)"),
     # HTML
     "H001": (Severity.WARNING, "resource could not be inlined into the HTML page"),
 }

@@ -24,6 +24,12 @@ On top of the print page, the PDF gets:
   associated file — the only file a PDF made by exporter ever embeds;
 * for print shops, TrimBox and BleedBox set to the page and the requested bleed, and
   a warning (P002) for every image printed below 300 ppi.
+
+When WeasyPrint fails while laying a document out (its layout code has assertions that
+real documents trip), the document is laid out again in a safe mode — one column, no
+floats or positioned boxes, nothing kept together — with a warning (P004): a readable
+text never ends as an internal error. Only when the safe layout fails too does the
+document fail.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.images import RasterImage
 from weasyprint.pdf.metadata import DocumentMetadata
 
+from exporter.errors import ExporterError
 from exporter.model import Metadata
 from exporter.pagesetup import Resolved, page_css, press_css
 from exporter.safety import weasy
@@ -55,6 +62,14 @@ __all__ = ["render", "print_document", "layout", "pdf_options", "MIN_PRINT_PPI"]
 #: images printed below this resolution get a warning in print-shop builds
 MIN_PRINT_PPI = 300
 _MM_TO_PT = 72 / 25.4
+
+#: the safe mode's style sheet, read last: what WeasyPrint lays out reliably (page
+#: footnotes stay: they are floats of their own kind)
+SAFE_CSS = """
+*, *::before, *::after { columns: auto !important; column-span: none !important;
+  position: static !important; break-inside: auto !important; }
+*:not(.footnote) { float: none !important; }
+"""
 
 #: makes a print page other than the article's: ``() -> (root, resolved)`` (a book's)
 PageMaker = Callable[[], tuple[etree._Element, Resolved]]
@@ -92,7 +107,7 @@ class _captured:
         weasyprint.LOGGER.removeHandler(self.handler)
 
 
-def _stylesheet_texts(ctx: Context, resolved: Resolved, extra_css: tuple[str, ...] = ()
+def _stylesheet_texts(ctx: Context, resolved: Resolved, extra_css: tuple[str, ...] = (), safe: bool = False
                       ) -> list[tuple[str, str | None]]:
     """(CSS text, base URL) in cascade order; generated CSS has no base URL. ``extra_css``
     names theme files read after ``paged.css`` (a book's: ``book.css``, ``book-paged.css``)."""
@@ -104,10 +119,13 @@ def _stylesheet_texts(ctx: Context, resolved: Resolved, extra_css: tuple[str, ..
         sheets += [(p.read_text(encoding="utf-8"), p.resolve().as_uri()) for p in ctx.theme.css_files(name)]
     if press_css(resolved):
         sheets.append((press_css(resolved), None))
+    if safe:
+        sheets.append((SAFE_CSS, None))
     return sheets
 
 
-def print_document(ctx: Context, fit: dict[int, int] | None = None, page: PageMaker | None = None, extra_css: tuple[str, ...] = ()
+def print_document(ctx: Context, fit: dict[int, int] | None = None, page: PageMaker | None = None,
+                   extra_css: tuple[str, ...] = (), safe: bool = False
                    ) -> tuple[weasyprint.HTML, list[weasyprint.CSS], bytes, Resolved]:
     """The print page as WeasyPrint objects (all fetching confined), its HTML bytes and
     the resolved page setup. ``fit`` maps tables (by document order) to how much
@@ -141,7 +159,7 @@ def print_document(ctx: Context, fit: dict[int, int] | None = None, page: PageMa
     base_url = ctx.article.source.resolve().as_uri()
     document = weasy.html(page_bytes.decode("utf-8"), base_url=base_url, fetcher=ctx.fetcher)
     stylesheets = [weasy.css(text, base_url=url or base_url, fetcher=ctx.fetcher)
-                   for text, url in _stylesheet_texts(ctx, resolved, extra_css)]
+                   for text, url in _stylesheet_texts(ctx, resolved, extra_css, safe)]
     return document, stylesheets, page_bytes, resolved
 
 
@@ -156,17 +174,21 @@ def layout(ctx: Context, page: PageMaker | None = None, extra_css: tuple[str, ..
     """
     if "layout" not in ctx.cache:
         options = pdf_options(ctx)
-        fit: dict[int, int] = {}
+        safe = False
         with _captured(ctx):
-            while True:
-                html_doc, stylesheets, page_bytes, resolved = print_document(ctx, fit, page, extra_css)
-                document = weasy.render(html_doc, stylesheets, diagnostics=ctx.diagnostics,
-                                        source=ctx.article.source, **options)
-                wide = _overflowing_tables(html_doc, document)
-                if not wide or all(fit.get(index, 0) >= 2 for index in wide):
-                    break
-                for index in wide:
-                    fit[index] = min(fit.get(index, 0) + 1, 2)
+            try:
+                document, page_bytes, resolved, fit, wide = _fitted_layout(ctx, page, extra_css, options)
+            except (ExporterError, MemoryError, KeyboardInterrupt):
+                raise
+            except Exception as error:  # WeasyPrint's layout failed: once more, in safe mode
+                ctx.diagnostics.add(
+                    "P004", f"the page layout failed ({type(error).__name__}{': ' if str(error) else ''}"
+                    f"{str(error)[:120]}); the document was laid out again in a safe mode: one column, "
+                    "no floats", file=ctx.article.source,
+                    hint="the PDF is complete but plainer than the theme; please report this with the source, "
+                         "or try another theme (--theme scholarly)")
+                safe = True
+                document, page_bytes, resolved, fit, wide = _fitted_layout(ctx, page, extra_css, options, safe)
         for index in sorted(i for i, level in fit.items() if level >= 2):
             still = "; it still does not fit" if index in wide else ""
             ctx.diagnostics.add(
@@ -175,13 +197,29 @@ def layout(ctx: Context, page: PageMaker | None = None, extra_css: tuple[str, ..
                 hint="split the table or cut columns, or use a single-column theme or a wider --page-size")
         _check_image_resolution(ctx, document, resolved)
         digest = hashlib.sha256(page_bytes)
-        for text, _ in _stylesheet_texts(ctx, resolved, extra_css):
+        for text, _ in _stylesheet_texts(ctx, resolved, extra_css, safe):
             digest.update(text.encode("utf-8"))
         digest.update(repr(sorted(options.items())).encode("utf-8"))
         ctx.cache["layout"] = (document, digest.hexdigest()[:32])
         ctx.cache["page_setup"] = resolved
     laid_out: tuple[weasyprint.Document, str] = ctx.cache["layout"]
     return laid_out
+
+
+def _fitted_layout(ctx: Context, page: PageMaker | None, extra_css: tuple[str, ...], options: dict[str, Any],
+                   safe: bool = False) -> tuple[weasyprint.Document, bytes, Resolved, dict[int, int], set[int]]:
+    """Lay the print page out, setting tables that overflow their column smaller (up to
+    twice each): ``(document, page bytes, page setup, fit levels, tables still too wide)``."""
+    fit: dict[int, int] = {}
+    while True:
+        html_doc, stylesheets, page_bytes, resolved = print_document(ctx, fit, page, extra_css, safe)
+        document = weasy.render(html_doc, stylesheets, diagnostics=ctx.diagnostics,
+                                source=ctx.article.source, **options)
+        wide = _overflowing_tables(html_doc, document)
+        if not wide or all(fit.get(index, 0) >= 2 for index in wide):
+            return document, page_bytes, resolved, fit, wide
+        for index in wide:
+            fit[index] = min(fit.get(index, 0) + 1, 2)
 
 
 def render(ctx: Context, attachments: list[weasyprint.Attachment] | None = None) -> bytes:

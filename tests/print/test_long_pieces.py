@@ -72,3 +72,24 @@ def test_the_lead_of_an_interview_stays_a_lead(seed):
     article = load(seed)
     lead = article.body.xpath("//div[@class='lead']")
     assert len(lead) == 1 and len(lead[0]) == 2 and text_of(lead[0]).startswith("After stalling")
+
+
+def test_a_layout_weasyprint_cannot_do_is_done_again_in_safe_mode(tmp_path):
+    """A theme that spans a long lead across the columns trips WeasyPrint's layout
+    (``assert not page_is_empty``): the document is laid out again in one column (P004)
+    and the PDF holds all of its text; the EPUB is built too."""
+    theme = tmp_path / "spanning"
+    theme.mkdir()
+    (theme / "theme.toml").write_text('description = "spans the lead"\nextends = "magazine"\n', encoding="utf-8")
+    (theme / "print.css").write_text("@media print { .article-body { columns: 2; } .article-body > .flow "
+                                     "{ columns: auto; } .article-body > div.lead { column-span: all; } }\n",
+                                     encoding="utf-8")
+    paragraphs = "".join(f"<p>Lead paragraph {i:02d}. {WORDS * 3}</p>" for i in range(45))
+    source = tmp_path / "lead.xhtml"
+    source.write_text('<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><title>Lead</title></head>'
+                      f'<body><article><div class="lead">{paragraphs}</div>'
+                      "<p>After the lead.</p></article></body></html>", encoding="utf-8")
+    result = build(source, tmp_path / "out", formats=("pdf", "epub"), theme=str(theme))
+    assert "P004" in result.diagnostics.codes()
+    text = _normal(" ".join(page_texts(result.outputs["pdf"])))
+    assert all(f"Lead paragraph {i:02d}." in text for i in range(45)) and "After the lead." in text
