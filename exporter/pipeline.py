@@ -64,6 +64,7 @@ def render(article: Article, settings: Settings | None = None, theme: Theme | No
     rendered: dict[str, bytes] = {}
     for name in settings.formats:
         _, writer = WRITERS[name]
+        isolation.stage(f"writing the {name.upper()}")
         rendered[name] = writer(ctx)
     failing = article.diagnostics.at_least(Severity.WARNING if settings.strict else Severity.ERROR)
     if failing:
@@ -134,6 +135,7 @@ def render_source(source: Path, settings: Settings, theme: Theme) -> Rendered:
 
             name, files, diagnostics, root = render_book(source, settings, theme)
             return Rendered(name, files, diagnostics, root=root)
+        isolation.stage("importing the source")
         article = load(source, settings)
         diagnostics, root = article.diagnostics, article.root
         return Rendered(article.stem, render(article, settings, theme), diagnostics, root=root)
@@ -173,9 +175,12 @@ def collect(source: Path, outcome: isolation.Outcome, outdir: Path, stem: str | 
             f"internal error while building: {failure.__class__.__name__}: {failure}".rstrip(": "), file=source,
             hint="please report this with the source file attached")
         return result
+    slow_layout = "laying out" in (outcome.stage or "")
     hints = {
-        "timeout": "the document may be pathological (huge tables, thousands of pages); "
-                   "raise --timeout if it is legitimately long",
+        "timeout": ("laying out the print edition is what takes longest for a long document: raise the limit "
+                    "(--timeout 1h), or build the EPUB and HTML on their own first (--to epub,html --no-page-list)"
+                    if slow_layout else "the document may be pathological (huge tables, thousands of pages); "
+                    "raise --timeout if it is legitimately long"),
         "oom": "the document may be pathological (image bombs, enormous pages); "
                "raise --memory-limit if it is legitimately large",
         "crash": "please report this with the source file attached",

@@ -16,6 +16,10 @@ send back the result, and ends it when it runs out of time. Each run ends in one
 ``crash``    the child died any other way (a signal such as SIGSEGV, or an exit
              without a result)
 
+While it works, the child says what it is doing (:func:`stage`: "laying out the print
+edition") in a small memory page shared with the parent, so a document stopped by its
+time limit is reported with the step that was slow, not only with the limit.
+
 The child never writes outputs: it renders to bytes and hands them back, and the
 parent writes them atomically (:mod:`exporter.safety.outputs`), so killing a child can
 never leave a partial file. The child is its own process group (a renderer's
@@ -32,6 +36,7 @@ runs in-process with no limits.
 from __future__ import annotations
 
 import contextlib
+import mmap
 import os
 import pickle
 import select
@@ -43,7 +48,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Limits", "Outcome", "run", "run_many", "STATUSES", "DEFAULT_TIMEOUT", "DEFAULT_MEMORY",
+__all__ = ["Limits", "Outcome", "run", "run_many", "stage", "STATUSES", "DEFAULT_TIMEOUT", "DEFAULT_MEMORY",
            "parse_size", "parse_seconds", "can_isolate"]
 
 STATUSES = ("ok", "failed", "timeout", "oom", "crash")
@@ -53,6 +58,9 @@ DEFAULT_TIMEOUT = 600.0
 DEFAULT_MEMORY = 4 * 1024**3
 
 _POLL = 0.05          # seconds between memory samples while waiting
+_STAGE_BYTES = 512    # the shared page the child describes its current step in
+#: in a child: the page shared with the parent (None in the parent and in-process)
+_stage_page: mmap.mmap | None = None
 _EXIT_OOM = 71        # the child's exit code when even reporting ran out of memory
 _EXIT_LOST = 70       # the child left its main function without reporting
 
@@ -77,6 +85,8 @@ class Outcome:
     #: the signal that ended the child, if one did
     signal: int | None = None
     limits: Limits | None = None
+    #: the step the child last said it was doing (:func:`stage`), if any
+    stage: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -86,7 +96,8 @@ class Outcome:
         """One line for reports: what happened, in words."""
         limits = self.limits or Limits()
         if self.status == "timeout":
-            return f"stopped after {self.elapsed:.0f} s: over the time limit of {limits.timeout:g} s"
+            where = f" while {self.stage}" if self.stage else ""
+            return f"stopped after {self.elapsed:.0f} s{where}: over the time limit of {limits.timeout:g} s"
         if self.status == "oom":
             return f"stopped: over the memory limit of {_mib(limits.memory)}"
         if self.status == "crash":
@@ -96,6 +107,24 @@ class Outcome:
         if self.status == "failed":
             return f"{self.error.__class__.__name__}: {self.error}"
         return "ok"
+
+
+def stage(text: str) -> None:
+    """Say what the document's build is doing now ("laying out the print edition, 3.2 MB
+    of text"); in a child, the parent reads it if the time limit ends the child."""
+    page = _stage_page
+    if page is None:
+        return
+    data = text.encode("utf-8", "replace")[: _STAGE_BYTES - 2]
+    page[2 : 2 + len(data)] = data
+    page[0:2] = len(data).to_bytes(2, "big")
+
+
+def _read_stage(page: mmap.mmap) -> str | None:
+    size = int.from_bytes(page[0:2], "big")
+    if not 0 < size <= _STAGE_BYTES - 2:
+        return None
+    return page[2 : 2 + size].decode("utf-8", "replace") or None
 
 
 def can_isolate() -> bool:
@@ -194,8 +223,11 @@ def _portable(error: BaseException) -> BaseException:
         return RuntimeError(text)
 
 
-def _child(write_fd: int, function: Callable[..., Any], args: tuple[Any, ...], limits: Limits, base: int) -> None:
+def _child(write_fd: int, function: Callable[..., Any], args: tuple[Any, ...], limits: Limits, base: int,
+           page: mmap.mmap) -> None:
+    global _stage_page
     code = _EXIT_LOST
+    _stage_page = page
     try:
         with contextlib.suppress(OSError):
             os.setpgid(0, 0)
@@ -244,6 +276,7 @@ class _Running:
     deadline: float | None
     limits: Limits
     chunks: list[bytes]
+    page: mmap.mmap
     base: int = 0
     peak_data: int = 0
     timed_out: bool = False
@@ -252,19 +285,20 @@ class _Running:
 
 def _start(key: Any, function: Callable[..., Any], args: tuple[Any, ...], limits: Limits) -> _Running:
     read_fd, write_fd = os.pipe()
+    page = mmap.mmap(-1, _STAGE_BYTES)  # anonymous and shared: the child's writes are seen here
     sys.stdout.flush()
     sys.stderr.flush()
     base = _data_size()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child leaves through os._exit
         os.close(read_fd)
-        _child(write_fd, function, args, limits, base)
+        _child(write_fd, function, args, limits, base, page)
     os.close(write_fd)
     with contextlib.suppress(OSError):
         os.setpgid(pid, pid)  # also from this side, so that killpg works at once
     now = time.monotonic()
     deadline = now + limits.timeout if limits.timeout is not None else None
-    return _Running(key, pid, read_fd, now, deadline, limits, [], base=base, peak_data=base)
+    return _Running(key, pid, read_fd, now, deadline, limits, [], page, base=base, peak_data=base)
 
 
 def _sample_memory(child: _Running) -> None:
@@ -284,7 +318,9 @@ def _finish(child: _Running) -> Outcome:
     _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.monotonic() - child.started
     peak = int(usage.ru_maxrss) * 1024 or None
-    outcome = Outcome("crash", elapsed=elapsed, peak_memory=peak, limits=child.limits)
+    outcome = Outcome("crash", elapsed=elapsed, peak_memory=peak, limits=child.limits,
+                      stage=_read_stage(child.page))
+    child.page.close()
     limit = child.limits.memory
     near_limit = limit is not None and child.peak_data - child.base >= 0.75 * limit
     if os.WIFSIGNALED(status):

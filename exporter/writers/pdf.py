@@ -49,7 +49,7 @@ from weasyprint.pdf.metadata import DocumentMetadata
 from exporter.errors import ExporterError
 from exporter.model import Metadata
 from exporter.pagesetup import Resolved, page_css, press_css
-from exporter.safety import weasy
+from exporter.safety import isolation, weasy
 from exporter.safety.fetch import ConfinedFetcher
 from exporter.settings import Context
 from exporter.writers import footnotes, html
@@ -175,6 +175,8 @@ def layout(ctx: Context, page: PageMaker | None = None, extra_css: tuple[str, ..
     if "layout" not in ctx.cache:
         options = pdf_options(ctx)
         safe = False
+        size = len(ctx.article.body.xpath("string()"))
+        isolation.stage(f"laying out the print edition ({size:,} characters of text)")
         with _captured(ctx):
             try:
                 document, page_bytes, resolved, fit, wide = _fitted_layout(ctx, page, extra_css, options)

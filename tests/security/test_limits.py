@@ -40,6 +40,12 @@ def _sleep():
     time.sleep(60)
 
 
+def _slow_step():
+    isolation.stage("importing")
+    isolation.stage("laying out the print edition (9 characters of text)")
+    time.sleep(60)
+
+
 def _hog():
     blocks = []
     while True:
@@ -92,6 +98,18 @@ def test_statuses(function, status, text):
     assert outcome.status == status, outcome.describe()
     assert text in outcome.describe()
     assert time.monotonic() - started < SMALL.timeout + 5  # killed at the deadline, not later
+
+
+def test_a_timeout_names_the_step_that_was_slow(tmp_path):
+    outcome = run(_slow_step, limits=SMALL)
+    assert outcome.status == "timeout" and outcome.stage == "laying out the print edition (9 characters of text)"
+    assert "while laying out the print edition" in outcome.describe()
+    from exporter.pipeline import collect
+
+    result = collect(tmp_path / "long.txt", outcome, tmp_path)
+    assert "--timeout" in result.error.hint and "--to epub,html" in result.error.hint
+    assert run(_double, 1, limits=SMALL).stage is None  # nothing said, nothing reported
+    isolation.stage("in the parent: no effect")
 
 
 def test_results_come_back_whole():
