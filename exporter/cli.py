@@ -176,9 +176,12 @@ def _parser() -> argparse.ArgumentParser:
                       help="obfuscate embedded fonts (IDPF algorithm), as some font licences ask")
     epub.add_argument("--no-embed-fonts", dest="embed_fonts", action="store_false",
                       help="do not embed the theme's fonts; reading systems use their own")
-    epub.add_argument("--no-page-list", dest="page_list", action="store_false",
-                      help="leave out the print page numbers (spares laying out the PDF's pages "
-                           "when only the EPUB is built)")
+    pages = epub.add_mutually_exclusive_group()
+    pages.add_argument("--page-list", dest="page_list", action="store_true", default=None,
+                       help="mark the print edition's page numbers in the EPUB even when the PDF is not "
+                            "built (lays its pages out; by default they are marked when the PDF is built too)")
+    pages.add_argument("--no-page-list", dest="page_list", action="store_false",
+                       help="leave out the print page numbers")
     source_options(build)
     print_options(build)
     limits = build.add_argument_group("limits per document (each document is built in its own process)")

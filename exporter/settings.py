@@ -37,8 +37,13 @@ class EpubOptions:
     embed_fonts: bool = True
     #: obfuscate embedded fonts with the IDPF algorithm, as some font licences ask
     obfuscate_fonts: bool = False
-    #: mark the print pages (lays out the PDF's pages, even when no PDF is written)
-    page_list: bool = True
+    #: mark the print pages: True always (lays the PDF's pages out even when no PDF is
+    #: written), False never, None (the default) when the same build writes the PDF
+    #: (whose layout the page list reuses, so it costs nothing)
+    page_list: bool | None = None
+
+    def wants_page_list(self, formats: tuple[str, ...]) -> bool:
+        return self.page_list if self.page_list is not None else "pdf" in formats
 
 
 @dataclass(frozen=True)

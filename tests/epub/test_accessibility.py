@@ -36,7 +36,7 @@ def books(tmp_path_factory):
         '<p><img class="inline" src="chart.png" alt=""/> A decorative mark.</p>'
         '<table><thead><tr><th scope="col">Year</th><th scope="col">Entries</th></tr></thead>'
         '<tbody><tr><td>1950</td><td>410</td></tr></tbody></table>'), files={"chart.png": CHART})
-    build(rich, out, "--to", "epub")
+    build(rich, out, "--to", "epub", "--page-list")
     flawed = write_article(src / "flawed", "flawed.xhtml", (
         '<p>A formula without words: ' + MATH.format(alt="") + '.</p>'
         '<figure><img src="chart.png"/><figcaption>No description.</figcaption></figure>'

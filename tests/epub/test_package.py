@@ -18,7 +18,7 @@ EPUB_DATE = "2023-11-14T22:13:20Z"  # SOURCE_DATE_EPOCH=1700000000
 @pytest.fixture(scope="module")
 def books(tmp_path_factory):
     out = tmp_path_factory.mktemp("package")
-    build(SOURCES / "harbour-ledger.xhtml", out, "--to", "epub")
+    build(SOURCES / "harbour-ledger.xhtml", out, "--to", "epub", "--page-list")  # EPUB alone: asked for
     build(SOURCES / "type-case.txt", out, "--to", "epub", "--source-url", "https://example.org/type-case")
     folder = tmp_path_factory.mktemp("series")
     head = ('<meta name="identifier" content="doi:10.5555/exporter.7"/>'
@@ -214,6 +214,19 @@ def test_two_builds_give_the_same_bytes(books, tmp_path, monkeypatch):
     monkeypatch.setenv("TZ", "Pacific/Kiritimati")
     monkeypatch.chdir(tmp_path)
     for name, source in (("harbour-ledger", SOURCES / "harbour-ledger.xhtml"), ("type-case", SOURCES / "type-case.txt")):
-        extra = ("--source-url", "https://example.org/type-case") if name == "type-case" else ()
+        extra = ("--source-url", "https://example.org/type-case") if name == "type-case" else ("--page-list",)
         build(source, tmp_path / "again", "--to", "epub", *extra)
         assert (tmp_path / "again" / f"{name}.epub").read_bytes() == (books / f"{name}.epub").read_bytes(), name
+
+
+def test_page_list_only_with_the_pdf_unless_asked(tmp_path):
+    """An EPUB alone names no print edition and lays none out; with the PDF (or asked) it does."""
+    source = write_article(tmp_path, "alone.xhtml", "<p>" + "Words on a page. " * 40 + "</p>")
+    build(source, tmp_path / "a", "--to", "epub")
+    nav = part(tmp_path / "a" / "alone.epub", "EPUB/nav.xhtml")
+    assert not xpath(nav, "//x:nav[@epub:type='page-list']")
+    assert not meta(opf(tmp_path / "a" / "alone.epub"), "a11y:pageBreakSource")
+    build(source, tmp_path / "b", "--to", "epub,pdf")
+    assert xpath(part(tmp_path / "b" / "alone.epub", "EPUB/nav.xhtml"), "//x:nav[@epub:type='page-list']")
+    build(source, tmp_path / "c", "--to", "epub", "--page-list")
+    assert xpath(part(tmp_path / "c" / "alone.epub", "EPUB/nav.xhtml"), "//x:nav[@epub:type='page-list']")

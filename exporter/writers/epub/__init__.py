@@ -201,7 +201,7 @@ def render(ctx: Context) -> bytes:
     pg = html.page(ctx, "epub")
     root = pg.root
     epub_semantics.apply(root)
-    markers = _page_markers(ctx, root) if options.page_list else []
+    markers = _page_markers(ctx, root) if options.wants_page_list(ctx.settings.formats) else []
     media = Media()
     by_src = media.package(ctx, pg)
     for link in root.iter(f"{X}link"):
