@@ -105,3 +105,28 @@ def test_image_next_to_source_becomes_the_photo(tmp_path):
     article = read(tmp_path, "PHOTO: A red square (Studio)\n\nText.\n")
     img = article.body.find("figure/img")
     assert img.get("src") == "a.png" and img.get("alt") == "A red square"
+
+
+def test_project_gutenberg_header_gives_title_contributors_and_language(tmp_path):
+    path = tmp_path / "pg.txt"
+    path.write_text("The Project Gutenberg EBook of Boule de Suif, by Guy de Maupassant\n\n"
+                    "Title: Boule de Suif\n\nAuthor: Guy de Maupassant\n\nTranslator: A. N. Other\n\n"
+                    "Release Date: January 1, 2004 [EBook #10746]\n\nLanguage: French\n\n"
+                    "*** START OF THIS PROJECT GUTENBERG EBOOK BOULE DE SUIF ***\n\n"
+                    "Pendant plusieurs jours de suite des lambeaux d'armée en déroute avaient traversé la ville.\n\n"
+                    "Author: not a header line once the text has started\n", encoding="utf-8")
+    from exporter.importers.load import load
+
+    article = load(path)
+    assert article.meta.title == "Boule de Suif" and article.meta.language == "fr"
+    assert [(c.name, c.role) for c in article.meta.contributors] == [("Guy de Maupassant", "aut"),
+                                                                    ("A. N. Other", "trl")]
+    assert "S001" not in article.diagnostics.codes()
+    assert any("Title: Boule de Suif" in text_of(p) for p in article.body.iter("p"))  # the header stays text
+
+
+def test_title_lines_in_other_texts_are_text(tmp_path):
+    path = tmp_path / "memo.txt"
+    path.write_text("Title: Budget memo\n\nLanguage: Klingon\n\nThe budget is fine.\n", encoding="utf-8")
+    text.read(path, Diagnostics())  # no Project Gutenberg header: no metadata taken
+    assert text.catalogue_metadata(path.read_text()).title == ""

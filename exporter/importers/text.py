@@ -29,7 +29,7 @@ from lxml import etree
 from exporter.diagnostics import Diagnostics
 from exporter.importers._common import clean_text, decode_text, read_source, require_text
 from exporter.importers.assets import root_for
-from exporter.model import Article, Metadata, new_article
+from exporter.model import Article, Contributor, Metadata, new_article
 from exporter.safety.confine import Root
 
 if TYPE_CHECKING:
@@ -78,8 +78,42 @@ def read(path: Path, diagnostics: Diagnostics, settings: Settings | None = None)
     body = new_article()
     builder = _Builder(path, body, diagnostics, root_for(path.parent, settings))
     builder.build(split_blocks(text))
-    return Article(meta=Metadata(language=""), body=body, source=path, root=path.parent,
+    return Article(meta=catalogue_metadata(text), body=body, source=path, root=path.parent,
                    diagnostics=diagnostics)
+
+
+#: a catalogue header's fields (Project Gutenberg's): field -> MARC relator role
+_ROLES = {"author": "aut", "translator": "trl", "editor": "edt", "illustrator": "ill"}
+_FIELD = re.compile(r"^(Title|Author|Translator|Editor|Illustrator|Language):[ \t]*(\S.*?)\s*$", re.M | re.I)
+
+
+def catalogue_metadata(text: str) -> Metadata:
+    """Title, contributors and language from a Project Gutenberg text's header (``Title:``,
+    ``Author:``, ``Translator:``, ``Language: French`` lines before the text starts);
+    empty metadata for any other text. The header itself stays in the text."""
+    meta = Metadata(language="")
+    head = text[:6000]
+    if "project gutenberg" not in head.lower():
+        return meta
+    head = head.split("*** START OF", 1)[0]
+    for match in _FIELD.finditer(head):
+        field, value = match.group(1).lower(), match.group(2)
+        if field == "title" and not meta.title:
+            meta.title = value
+        elif field == "language" and not meta.language:
+            meta.language = _language_code(value) or ""
+        elif field in _ROLES and value.lower() not in ("various", "anonymous", "unknown"):
+            meta.contributors.append(Contributor(name=value, role=_ROLES[field]))
+    return meta
+
+
+def _language_code(name: str) -> str | None:
+    """The language tag for an English language name ("French" -> "fr"), from Babel's
+    names; None for a name it does not know (or for several languages)."""
+    from babel import Locale
+
+    names = {label.lower(): code for code, label in Locale("en").languages.items() if "_" not in code}
+    return names.get(name.strip().lower())
 
 
 def _every_line(pattern: re.Pattern[str], lines: list[str]) -> list[re.Match[str]] | None:
