@@ -28,6 +28,7 @@ from exporter.importers._common import clean_text, read_source
 from exporter.importers.assets import Assets
 from exporter.importers.finish import finish
 from exporter.importers.htmlparse import decode_html, parse_html
+from exporter.importers.rawhtml import confine_page
 from exporter.importers.sanitize import Sanitizer, local_name
 from exporter.model import (
     XML_LANG,
@@ -57,7 +58,7 @@ def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
     block, text, first = frontmatter.split(text)
     front: dict = frontmatter.parse(block, first, path, diagnostics) if block is not None else {}
     _nested_documents(text, path, diagnostics)
-    root = parse_html(text)
+    root = parse_html(confine_page(text, path, diagnostics))
     return read_tree(root, path, diagnostics, settings, front=front)
 
 

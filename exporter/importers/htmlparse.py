@@ -15,6 +15,7 @@ are kept (as lxml comments) for importers that use them as markers.
 from __future__ import annotations
 
 import codecs
+import io
 import re
 from pathlib import Path
 
@@ -147,11 +148,13 @@ def parse_html(text: str, *, fragment: bool = False) -> etree._Element:
     """Parse HTML text into an lxml tree (``<html>`` root, or a ``<div>`` for fragments).
 
     ``text`` must already be free of XML-illegal characters (see ``_common.clean_text``).
+    It is handed to tinyhtml5 as a stream: given a short string that names an existing
+    file, tinyhtml5 would read that file instead (a page holding only ``/etc/passwd``).
     """
     parser = _Parser()
     if not fragment:
-        return _to_lxml(parser.parse(text), parser.lines, None)
-    root = parser.parse_fragment(text, container="div")
+        return _to_lxml(parser.parse(io.StringIO(text)), parser.lines, None)
+    root = parser.parse_fragment(io.StringIO(text), container="div")
     holder = etree.Element("div")
     holder.text = _clean(root.text)
     for child in root:

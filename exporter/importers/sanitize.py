@@ -217,6 +217,13 @@ class Sanitizer(Verse):
         if name == "input":
             self._input(el, target)
             return
+        if name == "textarea":
+            self._textarea(el, target)
+            return
+        if name == "title" and el.getparent() is not None and local_name(el.getparent()) != "head":
+            self._report("S021", "title-in-text", "<title> inside the text left out: browsers do not show it either",
+                         line, "a page's title belongs in its <head> or its metadata")
+            return
         if name in NON_CONTENT:
             if name not in ("meta", "title", "head", "style", "option", "optgroup"):
                 self._report("S021", name, f"<{name}> left out: not article content", line,
@@ -457,6 +464,21 @@ class Sanitizer(Verse):
             return
         self._report("S005", "input-other", f"<input type=\"{kind}\"> removed", el.sourceline,
                      "print and e-books cannot hold form controls")
+
+    def _textarea(self, el, target) -> None:
+        """A text box shows its text: kept, as a block when it has lines of its own."""
+        text = "".join(el.itertext()).strip("\n")
+        self._report("S041", "textarea", "text box shown as its text; the form control removed", el.sourceline,
+                     "print and e-books cannot hold form controls")
+        if not text.strip():
+            return
+        if "\n" in text:
+            pre = etree.SubElement(target, "pre")
+            if el.sourceline:
+                pre.sourceline = el.sourceline
+            pre.text = text
+        else:
+            append_text(target, text)
 
     def _note(self, el, verse) -> None:
         note = etree.Element("aside", {"class": "note", "id": el.get("id")})

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from helpers import codes, find, imported, write
+import pytest
+from helpers import body, codes, find, imported, write
 
 from exporter.pipeline import load
 from exporter.settings import Settings
@@ -85,3 +86,37 @@ def test_definition_lists_are_made_valid(tmp_path):
     assert find(article, "//ul/li/text()") == ["1. Introduction", "2. Entries"]
     assert [el.tag for el in find(article, "//dl/*")] == ["dt", "dd", "dt", "dd", "dt", "dd"]
     assert find(article, "//dl/dt[last()]/text()") == ["last term"]
+
+
+def test_raw_text_element_left_open_in_a_page_hides_nothing(tmp_path):
+    page = ("<html lang='en'><head><title>Raw</title></head><body>\n<p>Put the name in the <title> element.</p>\n"
+            "<p>Type in a <textarea> box.</p>\n<p>The <xmp> element.</p>\n<p>Closed <textarea>kept words</textarea>"
+            " and <title>hidden</title> here.</p>\n<p>An open <!-- comment</p>\n<p>Last.</p>\n</body></html>")
+    article = imported(tmp_path, "raw.html", page)
+    assert [p.xpath("string()") for p in find(article, "//p")] == [
+        "Put the name in the <title> element.", "Type in a <textarea> box.", "The <xmp> element.",
+        "Closed kept words and here.", "An open <!-- comment", "Last."]
+    assert not find(article, "//pre")
+    assert [(d.line, d.message.split(" ")[0]) for d in article.diagnostics if d.code == "S042"] == [
+        (2, "<title>"), (3, "<textarea>"), (4, "<xmp>"), (6, "comment")]
+    assert {(d.code, d.line) for d in article.diagnostics} >= {("S041", 5), ("S021", 5)}
+
+
+def test_epub_chapter_read_as_tag_soup_is_confined_too(tmp_path):
+    from exporter.diagnostics import Diagnostics
+    from exporter.importers.xhtml import parse_xhtml
+
+    diagnostics = Diagnostics()
+    root = parse_xhtml(b"<html><body><p>A <plaintext> tag &nbsp;<br></p><p>After.</p></body></html>",
+                       tmp_path / "c.xhtml", diagnostics, lenient=True)
+    assert ["".join(p.itertext()) for p in root.iter("p")] == ["A <plaintext> tag \xa0", "After."]
+    assert "S042" in diagnostics.codes()
+
+
+@pytest.mark.parametrize("name", ["page.html", "page.md"])
+def test_text_that_names_a_file_is_text(tmp_path, name):
+    # tinyhtml5 reads a short string naming an existing file as that file: the text is a stream
+    secret = write(tmp_path, "secret.txt", "TOP-SECRET-CONTENT")
+    article = imported(tmp_path, name, str(secret))
+    assert "TOP-SECRET" not in body(article) and "TOP-SECRET" not in article.meta.title
+    assert find(article, "//p/text()") == [str(secret)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers import body, codes, find, imported
 
 from exporter.importers.markdown import github_slug
@@ -88,3 +89,46 @@ def test_bad_front_matter_is_a_diagnostic_not_a_crash(tmp_path):
 def test_rtl_from_the_language(tmp_path):
     article = imported(tmp_path, "fa.md", "---\nlang: fa\ntitle: عنوان\n---\n\nمتن فارسی.\n")
     assert article.meta.language == "fa" and article.meta.dir == "rtl"
+
+
+RAW_TEXT_ELEMENTS = ["title", "textarea", "style", "script", "iframe", "noembed", "noframes", "xmp", "plaintext"]
+
+
+@pytest.mark.parametrize("name", RAW_TEXT_ELEMENTS)
+def test_raw_text_element_named_in_prose_swallows_nothing(tmp_path, name):
+    source = (f"# Raw\n\nPut the page name in the <{name}> element.\n\nThe *next* paragraph.\n\n"
+              f"- a list item\n- another <{name.upper()}> item\n\n| a | b |\n|---|---|\n| <{name}> | cell |\n\n"
+              "Last words.\n")
+    article = imported(tmp_path, "raw.md", source)
+    paragraphs = [p.xpath("string()") for p in find(article, "//p")]
+    assert paragraphs == [f"Put the page name in the <{name}> element.", "The next paragraph.", "Last words."]
+    assert find(article, "//p/em/text()") == ["next"]
+    assert [li.xpath("string()") for li in find(article, "//li")] == ["a list item", f"another <{name.upper()}> item"]
+    assert find(article, "//td/text()") == [f"<{name}>", "cell"]
+    assert not find(article, "//pre") and "exporter-line" not in body(article)
+    found = [(d.line, d.message.split(" ")[0]) for d in article.diagnostics if d.code == "S042"]
+    assert found == [(3, f"<{name}>"), (8, f"<{name}>"), (12, f"<{name}>")]
+
+
+def test_open_html_block_does_not_turn_the_rest_into_html(tmp_path):
+    # CommonMark reads a block opening with <style, <script, <textarea, <pre or <!-- up to its
+    # closing sequence: without one, the rest of the document would be raw HTML
+    source = ("<style> holds the CSS.\n\n*Emphasis* after it.\n\n> <!-- a note\n>\n> quoted **text**\n\n"
+              "<textarea>\nTwo\nlines\n</textarea>\n\nAnd <script>alert(1)</script> gone.\n")
+    article = imported(tmp_path, "blocks.md", source)
+    assert find(article, "(//p)[1]/text()") == ["<style> holds the CSS."]
+    assert find(article, "//p/em/text()") == ["Emphasis"]
+    assert find(article, "//blockquote/p/strong/text()") == ["text"]
+    assert find(article, "//blockquote/p[1]/text()") == ["<!-- a note"]
+    assert find(article, "//pre/text()") == ["Two\nlines"]  # a text box keeps its text
+    assert find(article, "(//p)[last()]")[0].xpath("string()") == "And gone."
+    lines = {(d.code, d.line) for d in article.diagnostics}
+    assert {("S042", 1), ("S042", 5), ("S041", 9), ("S005", 14)} <= lines
+    assert "alert" not in body(article)
+
+
+def test_kramdown_text_is_not_read_as_html_twice(tmp_path):
+    source = '<aside markdown="1" class="pquote">Use &lt;title> **here**, then more.</aside>\n\nAfter.\n'
+    article = imported(tmp_path, "k.md", source)
+    assert find(article, "//aside")[0].xpath("string()") == "Use <title> here, then more."
+    assert find(article, "//aside//strong/text()") == ["here"]
