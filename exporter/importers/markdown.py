@@ -7,7 +7,8 @@ allowlist sanitiser like any web page (:mod:`.sanitize`). kramdown's ``markdown=
 text directly inside such an element. Headings get GitHub-style ids (letters of every
 script kept, other punctuation dropped, spaces to hyphens), so in-page links written
 for GitHub or Jekyll keep working; a leading ``# Title`` becomes the title when the
-front matter has none. Diagnostics point at the Markdown line.
+front matter has none. An image alone in a paragraph is a figure captioned with its
+alt text, as pandoc makes it. Diagnostics point at the Markdown line.
 """
 
 from __future__ import annotations
@@ -50,9 +51,21 @@ class _Renderer(RendererHTML):
     def render(self, tokens, options, env):
         out: list[str] = []
         line = 1
+        skip = 0
         for i, token in enumerate(tokens):
+            if skip:
+                skip -= 1
+                continue
             if token.map:
                 line = token.map[0] + 1
+            image = _lone_image(tokens, i)
+            if image is not None:  # pandoc's implicit figure: the alt text is the caption
+                attrs = f' data-line="{line}"' if token.map else ""
+                img = self.renderInline([image], options, env)
+                caption = self.renderInline(image.children or [], options, env)
+                out.append(f"<figure{attrs}>{img}<figcaption>{_confined(caption, line, env)}</figcaption></figure>\n")
+                skip = 2
+                continue
             if token.type == "inline":
                 if token.children:
                     out.append(_confined(self.renderInline(token.children, options, env), line, env))
@@ -61,6 +74,19 @@ class _Renderer(RendererHTML):
             else:
                 out.append(self.renderToken(tokens, i, options, env))
         return "".join(out)
+
+
+def _lone_image(tokens, i: int):
+    """The image token when tokens[i:i+3] is a paragraph holding one image with alt text."""
+    if tokens[i].type != "paragraph_open" or tokens[i].hidden or i + 2 >= len(tokens):
+        return None
+    inline, close = tokens[i + 1], tokens[i + 2]
+    if inline.type != "inline" or close.type != "paragraph_close":
+        return None
+    children = [c for c in inline.children or [] if not (c.type == "text" and not c.content.strip())]
+    if len(children) != 1 or children[0].type != "image" or not children[0].content.strip():
+        return None
+    return children[0]
 
 
 def _confined(html: str, line: int, env: dict) -> str:

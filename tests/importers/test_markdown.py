@@ -132,3 +132,19 @@ def test_kramdown_text_is_not_read_as_html_twice(tmp_path):
     article = imported(tmp_path, "k.md", source)
     assert find(article, "//aside")[0].xpath("string()") == "Use <title> here, then more."
     assert find(article, "//aside//strong/text()") == ["here"]
+
+
+def test_lone_image_is_a_figure_captioned_with_its_alt_text(tmp_path):
+    from PIL import Image
+
+    for name in ("bay", "icon", "plain"):
+        Image.new("RGB", (4, 4)).save(tmp_path / f"{name}.png")
+    source = ("# Pictures\n\n![The *bay* at dawn](bay.png \"Bay\")\n\nInline ![icon](icon.png) image.\n\n"
+              "![](plain.png)\n\n![A missing picture](missing.png)\n")
+    article = imported(tmp_path, "pics.md", source)
+    (bay,) = find(article, "//figure[img/@title='Bay']")
+    assert bay.xpath("string(figcaption)") == "The bay at dawn" and bay.xpath("figcaption/em/text()") == ["bay"]
+    assert bay.xpath("img/@alt") == ["The bay at dawn"]
+    assert find(article, "//p/img/@alt") == ["icon"]  # in running text: no figure
+    assert find(article, "//figure[not(figcaption)]/img/@alt") == [""]  # no alt text, no caption
+    assert find(article, "//figure[not(img)]/figcaption/text()") == ["A missing picture"]
