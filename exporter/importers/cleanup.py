@@ -22,8 +22,8 @@ from exporter.importers.structure import (
     is_block,
     unwrap,
 )
-from exporter.model import ELEMENTS
-from exporter.model.tree import remove_keep_tail
+from exporter.model import ELEMENTS, is_noteref, note_numbers
+from exporter.model.tree import remove_keep_tail, text_before
 
 _SPACE = re.compile(r"[ \t\n\r\f]+")
 
@@ -215,3 +215,28 @@ def fix_notes(body: etree._Element) -> None:
                     a.tail or "").strip():
                 a.tail = None
                 unwrap(parent)
+    _mark_references(body)
+
+
+#: what a note reference shows when it is only a marker: 1, [1], (2), [1:1], *, †, a, iv …
+_MARKER = re.compile(r"^[\[(]?\s*(\d+|[*†‡§¶‖#]+|[A-Za-z]|[ivxlcdmIVXLCDM]+)(:\d+)?\s*[\])]?$")
+
+
+def _mark_references(body: etree._Element) -> None:
+    """Every note reference shows the number every writer gives its note
+    (:func:`~exporter.model.note_numbers`), so the model and the outputs read the same.
+    A reference written as words (``<a epub:type="noteref">Smith 1989</a>``) keeps its
+    words in the text, before the number."""
+    numbers = note_numbers(body)
+    for a in list(body.iter("a")):
+        key = (a.get("href") or "")[1:]
+        if not is_noteref(a) or key not in numbers:
+            continue
+        shown = " ".join("".join(a.itertext()).split())
+        if shown and not _MARKER.match(shown):
+            text_before(a, a.text or "")
+            for child in list(a):
+                a.addprevious(child)
+        for child in list(a):
+            a.remove(child)
+        a.text = str(numbers[key])

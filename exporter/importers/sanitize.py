@@ -393,7 +393,11 @@ class Sanitizer(Verse):
             out = etree.SubElement(target, "a", {"class": "noteref", "href": f"#{note}"})
             if el.sourceline:
                 out.sourceline = el.sourceline
-            out.text = "".join(el.itertext()).strip() or "*"
+            self._content(el, out, verse)  # a marker becomes the note's number; words stay (cleanup.fix_notes)
+            if not "".join(out.itertext()).strip():
+                for child in list(out):
+                    out.remove(child)
+                out.text = "*"
             return
         out = etree.SubElement(target, "a")
         if el.sourceline:

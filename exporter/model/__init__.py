@@ -137,10 +137,12 @@ class Article:
         return self.source.stem if self.source.is_file() or self.source.suffix else self.source.name
 
     def text_blocks(self) -> list[str]:
-        """The article's text blocks (paragraph-like elements), whitespace-normalised."""
-        return [normalize_space(text_of(el)) for el in self.body.iter(*TEXT_BLOCKS)
-                if normalize_space(text_of(el))
-                and not any(a.tag in TEXT_BLOCKS for a in el.iterancestors())]
+        """The article's text blocks (paragraph-like elements), whitespace-normalised;
+        a note reference reads as the number every writer gives it (:func:`note_numbers`)."""
+        numbers = note_numbers(self.body)
+        blocks = (normalize_space(_reading(el, numbers)) for el in self.body.iter(*TEXT_BLOCKS)
+                  if not any(a.tag in TEXT_BLOCKS for a in el.iterancestors()))
+        return [block for block in blocks if block]
 
 
 TEXT_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "figcaption", "caption",
@@ -149,6 +151,35 @@ TEXT_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "figcaption"
 
 def text_of(element: etree._Element) -> str:
     return "".join(element.itertext())
+
+
+def is_noteref(element: etree._Element) -> bool:
+    return element.tag == "a" and "noteref" in (element.get("class") or "").split()
+
+
+def note_numbers(body: etree._Element) -> dict[str, int]:
+    """The number of each note, as every output shows it: notes are numbered in the order
+    of their first reference (references to what is not a note count for nothing)."""
+    notes = {el.get("id") for el in body.iter("aside") if "note" in (el.get("class") or "").split()}
+    numbers: dict[str, int] = {}
+    for a in body.iter("a"):
+        key = (a.get("href") or "")[1:]
+        if is_noteref(a) and key in notes and key not in numbers:
+            numbers[key] = len(numbers) + 1
+    return numbers
+
+
+def _reading(element: etree._Element, numbers: dict[str, int]) -> str:
+    """The element's text with each note reference read as its number."""
+    if is_noteref(element):
+        key = (element.get("href") or "")[1:]
+        return str(numbers[key]) if key in numbers else text_of(element)
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str):
+            parts.append(_reading(child, numbers))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def normalize_space(text: str) -> str:

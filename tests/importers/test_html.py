@@ -120,3 +120,25 @@ def test_text_that_names_a_file_is_text(tmp_path, name):
     article = imported(tmp_path, name, str(secret))
     assert "TOP-SECRET" not in body(article) and "TOP-SECRET" not in article.meta.title
     assert find(article, "//p/text()") == [str(secret)]
+
+
+def test_note_reference_written_as_words_keeps_its_words(tmp_path):
+    from helpers import XHTML_NS, build_epub, epub_part
+
+    from exporter.checks import completeness
+
+    page = ("<html lang='en'><head><title>Words</title></head><body><main>\n"
+            "<p>As argued by <a role='doc-noteref' href='#n1'>Smith, <i>Things</i> 1989</a>, again"
+            "<sup class='reference'><a href='#n2'>[2]</a></sup> and <a role='doc-noteref' href='#n1'>(1)</a>.</p>\n"
+            "<ol><li id='n1' role='doc-endnote'>The note.</li><li id='n2' role='doc-endnote'>Second.</li></ol>"
+            "</main></body></html>")
+    source = write(tmp_path, "words.html", page)
+    article = load(source)
+    assert find(article, "//a[@class='noteref']/text()") == ["1", "2", "1"]
+    assert article.text_blocks()[0] == "As argued by Smith, Things 19891, again2 and 1."
+    assert find(article, "//p/i/text()") == ["Things"]
+    epub = build_epub(source, tmp_path / "out")
+    text = epub_part(epub, "text/article.xhtml")
+    (p,) = text.xpath("//x:p[x:a[@epub:type='noteref']]", namespaces=XHTML_NS)
+    assert p.xpath("string()") == "As argued by Smith, Things 19891, again2 and 1."
+    assert completeness.check(epub, article) == []

@@ -148,3 +148,20 @@ def test_lone_image_is_a_figure_captioned_with_its_alt_text(tmp_path):
     assert find(article, "//p/img/@alt") == ["icon"]  # in running text: no figure
     assert find(article, "//figure[not(figcaption)]/img/@alt") == [""]  # no alt text, no caption
     assert find(article, "//figure[not(img)]/figcaption/text()") == ["A missing picture"]
+
+
+def test_footnote_markers_read_the_same_in_model_and_epub(tmp_path):
+    from helpers import XHTML_NS, build_epub, epub_part, write
+
+    from exporter.checks import completeness
+
+    source = write(tmp_path, "notes.md", "# Notes\n\nFirst[^b] then[^a] and again[^b].\n\n"
+                   "[^a]: Note a.\n[^b]: Note b.\n")
+    article = imported(tmp_path, "notes.md", source.read_text())
+    assert find(article, "//a[@class='noteref']/text()") == ["1", "2", "1"]
+    assert find(article, "//a[@class='noteref']/@href") == ["#fn1", "#fn2", "#fn1"]
+    assert article.text_blocks()[0] == "First1 then2 and again1."
+    epub = build_epub(source, tmp_path / "out")
+    page = epub_part(epub, "text/article.xhtml")
+    assert page.xpath("//x:a[@epub:type='noteref']/text()", namespaces=XHTML_NS) == ["1", "2", "1"]
+    assert completeness.check(epub, article) == []
