@@ -23,6 +23,7 @@ from exporter.importers.structure import (
     unwrap,
 )
 from exporter.model import ELEMENTS, is_noteref, note_numbers
+from exporter.model.links import allowed_link
 from exporter.model.tree import remove_keep_tail, text_before
 
 _SPACE = re.compile(r"[ \t\n\r\f]+")
@@ -180,6 +181,27 @@ def fix_ids(body: etree._Element, diagnostics: Diagnostics, source: Path) -> Non
         if href and href.startswith("#"):
             target = urllib.parse.unquote(href[1:])
             a.set("href", "#" + renamed.get(target, renamed.get(href[1:], target)))
+
+
+def fix_links(body: etree._Element, diagnostics: Diagnostics, source: Path) -> None:
+    """Every link's address written as a valid URL (:mod:`exporter.model.links`), whichever
+    importer made it; one that cannot be a URL is no link, its text kept (S025)."""
+    for a in list(body.iter("a")):
+        href = a.get("href")
+        if href is None or href.startswith("#"):
+            continue
+        kept = allowed_link(href, documents=True)  # relative links are here only where a book allows them
+        if kept == href:
+            continue
+        if kept is not None:
+            a.set("href", kept)
+            continue
+        diagnostics.add("S025", f"link '{href[:80]}' cannot be a valid address; its text is kept", file=source,
+                        line=a.sourceline or None, hint="fix the address")
+        a.tag = "span"
+        for name in list(a.attrib):
+            if name not in ("id", "lang", "dir", "title"):
+                del a.attrib[name]
 
 
 def dissolve_wrappers(body: etree._Element) -> None:

@@ -197,8 +197,12 @@ def _terms_then_descriptions(dl: etree._Element) -> bool:
 def _check_link(href: str, line: int | None, documents: bool = False) -> list[Problem]:
     if href.startswith("#") and len(href) > 1:
         return []
-    if allowed_link(href, documents=documents) == href:
+    kept = allowed_link(href, documents=documents)
+    if kept == href:
         return []
+    if kept is not None and normalized(href) == href:
+        return [Problem(line, f"link '{href[:80]}' holds characters a URL may not hold as they are",
+                        f"write it as '{kept[:80]}'")]
     scheme = _scheme(normalized(href))
     if scheme is None:
         return [Problem(line, f"link '{href[:80]}' is not a valid URL", "fix the address")]

@@ -59,3 +59,12 @@ def epub_part(epub: Path, suffix: str) -> etree._Element:
     with zipfile.ZipFile(epub) as book:
         names = [n for n in book.namelist() if n.endswith(suffix) and not n.endswith(("nav.xhtml", "cover.xhtml"))]
         return etree.fromstring(book.read(names[0]))
+
+
+def epubcheck_messages(*epubs: Path) -> list[str]:
+    """EPUBCheck's errors and warnings for each EPUB (one JVM for all), as "name: ID message"."""
+    from exporter.checks import epubcheck
+
+    reports = epubcheck.check_many(list(epubs))
+    return [f"{path.name}: {m.get('ID')} {m.get('message')}" for path, report in reports.items()
+            for m in report.errors + report.warnings]

@@ -142,3 +142,14 @@ def test_note_reference_written_as_words_keeps_its_words(tmp_path):
     (p,) = text.xpath("//x:p[x:a[@epub:type='noteref']]", namespaces=XHTML_NS)
     assert p.xpath("string()") == "As argued by Smith, Things 19891, again2 and 1."
     assert completeness.check(epub, article) == []
+
+
+def test_link_addresses_are_valid_urls(tmp_path):
+    page = ("<html lang='en'><head><title>L</title></head><body><main><p><a href='https://x.org/a b|c'>one</a> "
+            "<a href='HTTPS://x.org/ok'>two</a> <a href='https://x.org:99999/'>three</a></p></main></body></html>")
+    article = imported(tmp_path, "l.html", page)
+    assert find(article, "//a/@href") == ["https://x.org/a%20b%7Cc", "HTTPS://x.org/ok"]
+    assert find(article, "//span/text()") == ["three"] and "S025" in codes(article)
+    model = write(tmp_path, "m.xhtml", '<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><title>M</title>'
+                  '</head><body><article><p><a href="https://x.org/a b">m</a></p></article></body></html>')
+    assert load(model).body.xpath("//a/@href") == ["https://x.org/a%20b"]

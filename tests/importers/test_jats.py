@@ -186,3 +186,34 @@ def test_entity_catalog_is_always_asked_before_the_refusal(tmp_path):
     for _ in range(25):
         tree = parse_with_entities(data, tmp_path / "bees.xml", Diagnostics())
         assert tree.findtext(".//article-title") == "Bees & α-particles"
+
+
+LINKS = """<?xml version="1.0" encoding="UTF-8"?>
+<article xmlns:xlink="http://www.w3.org/1999/xlink" xml:lang="en"><front><article-meta>
+<title-group><article-title>Links</article-title></title-group>
+<related-article related-article-type="corrected-article" xlink:href="https://example.org/a b">Original</related-article>
+</article-meta></front><body>
+<p>See <ext-link ext-link-type="uri" xlink:href="http://www.scielo.org.ar/scielo.php?script=sci_arttext&amp;pid= S1607-0X2012">SciELO</ext-link>,
+<uri>https://example.org/a|b{c}</uri>, <ext-link xlink:href="https://bücher.example/straße?q=é">Bücher</ext-link>,
+<ext-link xlink:href="https://exa mple.org/">a bad host</ext-link> and <email>ada okafor@example.org</email>.</p>
+</body></article>
+"""
+
+
+def test_urls_are_percent_encoded_or_dropped_with_a_diagnostic(tmp_path):
+    from helpers import XHTML_NS, build_epub, epub_part, epubcheck_messages
+
+    source = write(tmp_path, "links.xml", LINKS)
+    article = load(source)
+    assert find(article, "//a/@href") == [
+        "http://www.scielo.org.ar/scielo.php?script=sci_arttext&pid=%20S1607-0X2012",
+        "https://example.org/a%7Cb%7Bc%7D", "https://xn--bcher-kva.example/stra%C3%9Fe?q=%C3%A9",
+        "mailto:ada%20okafor@example.org", "https://example.org/a%20b"]
+    assert find(article, "//span[.='a bad host']") and not find(article, "//a[.='a bad host']")
+    (bad,) = [d for d in article.diagnostics if d.code == "S025"]
+    assert bad.line == 8 and "exa mple" in bad.message
+    epub = build_epub(source, tmp_path / "out")
+    page = epub_part(epub, "text/article.xhtml")
+    assert "http://www.scielo.org.ar/scielo.php?script=sci_arttext&pid=%20S1607-0X2012" in page.xpath(
+        "//x:a/@href", namespaces=XHTML_NS)
+    assert epubcheck_messages(epub) == []
