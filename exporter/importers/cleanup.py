@@ -22,9 +22,18 @@ from exporter.importers.structure import (
     is_block,
     unwrap,
 )
-from exporter.model import ELEMENTS, is_noteref, note_numbers
+from exporter.model import (
+    ELEMENTS,
+    GLOBAL_ATTRS,
+    NUMBER_RANGES,
+    attribute_rule,
+    is_noteref,
+    note_numbers,
+    table_order_ok,
+    valid_attribute,
+)
 from exporter.model.links import allowed_link
-from exporter.model.tree import remove_keep_tail, text_before
+from exporter.model.tree import append_text, remove_keep_tail, text_before
 
 _SPACE = re.compile(r"[ \t\n\r\f]+")
 
@@ -202,6 +211,121 @@ def fix_links(body: etree._Element, diagnostics: Diagnostics, source: Path) -> N
         for name in list(a.attrib):
             if name not in ("id", "lang", "dir", "title"):
                 del a.attrib[name]
+
+
+#: values that say what HTML says in other words
+_SYNONYMS = {"scope": {"column": "col", "columns": "col", "cols": "col", "rows": "row", "columngroup": "colgroup",
+                       "rowgroups": "rowgroup", "colgroups": "colgroup"}}
+
+
+def fix_attributes(body: etree._Element, diagnostics: Diagnostics, source: Path) -> None:
+    """Every attribute value one HTML allows (:func:`~exporter.model.valid_attribute`):
+    numbers out of range are brought into it, other words for a value become its name
+    (``scope="column"`` is ``col``, ``reversed="yes"`` is ``reversed``), and what still
+    is not a value HTML allows is dropped (S026, once per attribute name)."""
+    reported: set[str] = set()
+    for el in body.iter(etree.Element):
+        tag = el.tag
+        if not isinstance(tag, str) or tag.startswith("{") or tag not in ELEMENTS:
+            continue
+        allowed = GLOBAL_ATTRS | ELEMENTS[tag].attrs
+        for name, value in list(el.attrib.items()):
+            if name not in allowed or valid_attribute(tag, name, value):
+                continue
+            fixed = value.strip()
+            if name in NUMBER_RANGES and re.fullmatch(r"[+-]?[0-9]+", fixed):
+                least, greatest = NUMBER_RANGES[name]
+                fixed = str(max(least, min(int(fixed), greatest)))
+            elif name == "reversed":
+                fixed = "reversed"  # a boolean attribute: there is the value
+            elif name in ("scope", "dir"):
+                fixed = fixed.lower()
+                fixed = _SYNONYMS.get(name, {}).get(fixed, fixed)
+            if valid_attribute(tag, name, fixed):
+                el.set(name, fixed)
+                continue
+            del el.attrib[name]
+            if name not in reported:
+                reported.add(name)
+                diagnostics.add("S026", f"{name}='{value[:40]}' on <{tag}> is not a value HTML allows; dropped",
+                                file=source, line=el.sourceline or None, hint=f"{name} holds {attribute_rule(name)}")
+
+
+_PART_RANK = {"caption": 0, "colgroup": 1, "thead": 2, "tbody": 3, "tr": 3, "tfoot": 4}
+
+
+def fix_tables(body: etree._Element) -> None:
+    """Tables in HTML's content model, whatever order the source gave (JATS may put
+    ``tfoot`` first): one caption, then column groups (loose ``col`` gathered into one),
+    one ``thead``, the bodies (rows beside ``tbody`` elements get one of their own), one
+    ``tfoot``. A ``headers`` attribute keeps only the header cells of its own table."""
+    for table in list(body.iter("table")):
+        parts = [c for c in table if isinstance(c.tag, str)]
+        if not table_order_ok(table) or any(c.tag == "col" for c in parts):
+            _order_table(table, parts)
+        for colgroup in table.findall("colgroup"):
+            if colgroup.find("col") is not None:
+                colgroup.attrib.pop("span", None)
+        heads = {th.get("id") for th in table.iter("th") if th.get("id")}
+        for cell in table.iter("td", "th"):
+            if cell.get("headers") is None or next(cell.iterancestors("table")) is not table:
+                continue
+            kept = [key for key in cell.get("headers").split() if key in heads]
+            if kept:
+                cell.set("headers", " ".join(kept))
+            else:
+                del cell.attrib["headers"]
+
+
+def _order_table(table: etree._Element, parts: list[etree._Element]) -> None:
+    caption = thead = tfoot = colgroup = None
+    bodies: list[etree._Element] = []
+    rows: etree._Element | None = None  # the tbody gathering loose rows
+    loose_rows = any(c.tag == "tr" for c in parts) and any(c.tag in ("tbody", "thead", "tfoot") for c in parts)
+    for part in parts:
+        table.remove(part)
+        tag = part.tag
+        if tag == "caption" and caption is not None:
+            append_text(caption, " ")
+            _move_content(part, caption)
+        elif tag == "caption":
+            caption = part
+        elif tag == "col":
+            if colgroup is None:
+                colgroup = etree.Element("colgroup")
+                bodies.append(colgroup)
+            colgroup.append(part)
+            continue
+        elif tag in ("thead", "tfoot") and (thead if tag == "thead" else tfoot) is not None:
+            target = thead if tag == "thead" else tfoot
+            for row in part.findall("tr"):
+                target.append(row)
+        elif tag == "thead":
+            thead = part
+        elif tag == "tfoot":
+            tfoot = part
+        elif tag == "tr" and loose_rows:
+            if rows is None:
+                rows = etree.Element("tbody")
+                bodies.append(rows)
+            rows.append(part)
+            continue
+        else:
+            bodies.append(part)
+        if tag != "tr":
+            rows = None
+    ordered = sorted(bodies, key=lambda part: _PART_RANK.get(part.tag, 3))  # stable: bodies keep their order
+    for part in [caption] + [p for p in ordered if p.tag == "colgroup"] + [thead] + [
+            p for p in ordered if p.tag != "colgroup"] + [tfoot]:
+        if part is not None:
+            part.tail = None
+            table.append(part)
+
+
+def _move_content(source: etree._Element, target: etree._Element) -> None:
+    append_text(target, source.text)
+    for child in list(source):
+        target.append(child)
 
 
 def dissolve_wrappers(body: etree._Element) -> None:

@@ -38,7 +38,16 @@ from exporter.diagnostics import Diagnostics
 from exporter.importers.assets import Assets
 from exporter.importers.mathml import clean_math
 from exporter.importers.verse import Verse
-from exporter.model import ELEMENTS, EPUB_NS, GLOBAL_ATTRS, LINK_SCHEMES, MATHML_NS, XML_LANG, valid_language
+from exporter.model import (
+    ELEMENTS,
+    EPUB_NS,
+    GLOBAL_ATTRS,
+    LINK_SCHEMES,
+    MATHML_NS,
+    NUMBER_RANGES,
+    XML_LANG,
+    valid_language,
+)
 from exporter.model.links import allowed_link, normalized, scheme_of, web_url
 from exporter.model.tree import append_text
 
@@ -324,12 +333,13 @@ class Sanitizer(Verse):
                 value = value.lower()
                 if value not in ("ltr", "rtl", "auto"):
                     continue
-            elif name in ("colspan", "rowspan", "span", "start", "value"):
-                if not value.lstrip("-").isdigit():
-                    self._report("S026", f"num-{name}-{el.sourceline}", f"{name}='{value}' is not a number; "
+            elif name in NUMBER_RANGES:
+                if not re.fullmatch(r"[+-]?[0-9]+", value):
+                    self._report("S026", f"num-{name}-{el.sourceline}", f"{name}='{value[:40]}' is not a number; "
                                  "dropped", el.sourceline, "write a whole number")
                     continue
-                value = str(max(0 if name in ("start", "value") else 1, min(int(value), 1000)))
+                least, greatest = NUMBER_RANGES[name]  # what HTML allows: a list may start anywhere
+                value = str(max(least, min(int(value), greatest)))
             elif name in ("cite",):
                 value = web_url(value) or ""
                 if not value:

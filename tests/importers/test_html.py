@@ -153,3 +153,34 @@ def test_link_addresses_are_valid_urls(tmp_path):
     model = write(tmp_path, "m.xhtml", '<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><title>M</title>'
                   '</head><body><article><p><a href="https://x.org/a b">m</a></p></article></body></html>')
     assert load(model).body.xpath("//a/@href") == ["https://x.org/a%20b"]
+
+
+def test_passed_through_markup_is_what_html_allows(tmp_path):
+    from helpers import XHTML_NS, build_epub, epub_part, epubcheck_messages
+
+    page = ("<html lang='en'><head><title>Markup</title></head><body><main>\n"
+            "<table><caption>Cap</caption><tfoot><tr><td>foot</td><td>f</td></tr></tfoot>\n"
+            "<thead><tr><th id='h1' abbr='N' scope='column'>Name</th><th abbr='' scope='sideways'>Value</th></tr>"
+            "</thead><tbody><tr><td headers='h1 gone'>a</td><td headers='gone'>1</td></tr></tbody>\n"
+            "<tr><td>loose</td><td>row</td></tr><col span='2'><caption>Second caption</caption></table>\n"
+            "<ol reversed='yes' type='q' start='-5'><li value='1e3'>a</li></ol><ol start='1000000'><li>b</li></ol>\n"
+            "<p><time datetime='yesterday'>then</time> <time datetime='PT3H'>3 h</time> "
+            "<del datetime='2020-01'>gone</del> <a href='https://x.org/' hreflang='not a tag'>x</a></p>"
+            "</main></body></html>")
+    source = write(tmp_path, "markup.html", page)
+    article = load(source)
+    (table,) = find(article, "//table")
+    assert [c.tag for c in table] == ["caption", "colgroup", "thead", "tbody", "tbody", "tfoot"]
+    assert table.xpath("string(caption)") == "Cap Second caption"
+    assert not table.xpath(".//@abbr") and table.xpath(".//th/@scope") == ["col"]
+    assert table.xpath(".//td/@headers") == ["h1"]
+    assert find(article, "//ol[1]/@reversed") == ["reversed"] and not find(article, "//ol[1]/@type")
+    assert find(article, "//ol/@start") == ["-5", "1000000"] and not find(article, "//li/@value")
+    assert find(article, "//time/@datetime") == ["PT3H"] and not find(article, "//del/@datetime")
+    assert not find(article, "//a/@hreflang")
+    dropped = {d.message.split("=")[0] for d in article.diagnostics if d.code == "S026"}
+    assert {"scope", "type", "value", "datetime", "hreflang"} <= dropped
+    epub = build_epub(source, tmp_path / "out")
+    text = epub_part(epub, "text/article.xhtml")
+    assert text.xpath("//x:ol/@start", namespaces=XHTML_NS) == ["-5", "1000000"]
+    assert epubcheck_messages(epub) == []

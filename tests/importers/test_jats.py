@@ -217,3 +217,27 @@ def test_urls_are_percent_encoded_or_dropped_with_a_diagnostic(tmp_path):
     assert "http://www.scielo.org.ar/scielo.php?script=sci_arttext&pid=%20S1607-0X2012" in page.xpath(
         "//x:a/@href", namespaces=XHTML_NS)
     assert epubcheck_messages(epub) == []
+
+
+TABLES = """<?xml version="1.0" encoding="UTF-8"?>
+<article xmlns:xlink="http://www.w3.org/1999/xlink" xml:lang="en"><front><article-meta>
+<title-group><article-title>Tables</article-title></title-group></article-meta></front><body>
+<table-wrap id="t1"><label>Table 1</label><caption><p>Counts.</p></caption>
+<table><col span="1"/><col span="2"/>
+<tfoot><tr><td colspan="3">Total 9</td></tr></tfoot>
+<thead><tr><th>Hive</th><th colspan="2">Bees</th></tr></thead>
+<tbody><tr><td>A</td><td>3</td><td>6</td></tr></tbody></table></table-wrap>
+</body></article>
+"""
+
+
+def test_table_parts_in_html_order(tmp_path):
+    from helpers import build_epub, epubcheck_messages
+
+    source = write(tmp_path, "tables.xml", TABLES)
+    article = load(source)
+    (table,) = find(article, "//figure[@id='t1']/table")
+    assert [c.tag for c in table] == ["colgroup", "thead", "tbody", "tfoot"]
+    assert table.xpath("colgroup/col/@span") == ["1", "2"]
+    assert table.xpath("string(tfoot)") == "Total 9"
+    assert epubcheck_messages(build_epub(source, tmp_path / "out")) == []
