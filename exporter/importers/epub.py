@@ -24,6 +24,7 @@ import base64
 import posixpath
 import re
 import urllib.parse
+from collections import Counter
 from pathlib import Path
 
 from lxml import etree
@@ -36,9 +37,11 @@ from exporter.importers.sanitize import Sanitizer, semantics_of
 from exporter.importers.xhtml import parse_xhtml
 from exporter.model import (
     ROLES,
+    XML_LANG,
     Article,
     Contributor,
     Metadata,
+    direction_of,
     new_article,
     normalize_space,
     valid_date,
@@ -192,11 +195,31 @@ def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
     book = _Book(container, source, opf_name, opf_label, package, diagnostics, settings)
     meta = book.metadata()
     body = book.body()
+    book.settle_language(meta)
     finish(body, diagnostics, source)
     article = Article(meta=meta, body=body, source=source, root=root, diagnostics=diagnostics)
     if path.is_dir():
         article.name = named_folder(path).name
     return article
+
+
+def _same_language(a: str, b: str) -> bool:
+    """``en`` and ``en-GB`` name the same language (one tag refines the other)."""
+    a, b = a.lower(), b.lower()
+    return a == b or a.startswith(b + "-") or b.startswith(a + "-")
+
+
+def _declared(tree: etree._Element, body: etree._Element) -> tuple[str, str]:
+    """(language, direction) a content document declares on its body, else its root."""
+    language = direction = ""
+    for el in (body, tree):
+        value = (el.get(XML_LANG) or el.get("lang") or "").strip()
+        if not language and value and valid_language(value):
+            language = value
+        value = (el.get("dir") or "").strip().lower()
+        if not direction and value in ("ltr", "rtl"):
+            direction = value
+    return language, direction
 
 
 class _Book:
@@ -211,6 +234,9 @@ class _Book:
         self.diagnostics = diagnostics
         self.settings = settings
         self.manifest: dict[str, tuple[str, str, set[str], int | None]] = {}
+        #: each chapter with the language and direction its document declares
+        self.declared: list[tuple[etree._Element, str, str, Path, int | None]] = []
+        self.progression: tuple[str, int | None] = ("", None)
         manifest = package.find(f"{OPF}manifest")
         for item in manifest.findall(f"{OPF}item") if manifest is not None else []:
             href = urllib.parse.unquote(item.get("href") or "")
@@ -287,8 +313,8 @@ class _Book:
             elif value.lower().startswith(("doi:", "10.")):
                 meta.identifier = value if value.lower().startswith("doi:") else "doi:" + value
         spine = self.package.find(f"{OPF}spine")
-        if spine is not None and spine.get("page-progression-direction") == "rtl":
-            meta.direction = "rtl"
+        if spine is not None:  # the order of pages, not the direction of the text: see settle_language
+            self.progression = (spine.get("page-progression-direction") or "", spine.sourceline)
         cover = next((name for name, media, props, _ in self.manifest.values() if "cover-image" in props), None)
         if cover is None:
             cover_meta = md.find(f"{OPF}meta[@name='cover']")
@@ -375,11 +401,44 @@ class _Book:
                 continue
             if not chapter.get("id"):
                 chapter.set("id", anchors[name])
+            language, direction = _declared(tree, html_body)
+            self.declared.append((chapter, language, direction, label, html_body.sourceline))
         for note in notes:
             body.append(note)
         for el in body.iter():
             el.sourceline = 0  # lines of many documents: the model knows only the package
         return body
+
+    def settle_language(self, meta: Metadata) -> None:
+        """Language and direction come from the content documents first (``lang``/``xml:lang``
+        and ``dir`` on ``html`` or ``body``), the package second (``dc:language``): the book's
+        are what most documents declare, and a chapter that declares others keeps them.
+        ``page-progression-direction`` orders pages; it does not make text right-to-left (a
+        Japanese book set vertically is right-to-left in pages, left-to-right in text)."""
+        languages = [language for _, language, _, _, _ in self.declared if language]
+        directions = [direction for _, _, direction, _, _ in self.declared if direction]
+        package = meta.language
+        if languages:
+            declared = Counter(languages).most_common(1)[0][0]
+            if not package or not _same_language(package, declared):
+                meta.language = declared
+            if package and not _same_language(package, declared):
+                self.diagnostics.add("S029", f"the package's language '{package}' is not its documents' "
+                                     f"('{declared}'); the documents' is used", file=self.opf_label,
+                                     hint="make dc:language the language of the text")
+        meta.direction = Counter(directions).most_common(1)[0][0] if directions else None
+        for chapter, language, direction, _, _ in self.declared:
+            if language and not _same_language(language, meta.language) and not chapter.get("lang"):
+                chapter.set("lang", language)
+            shown = direction or (direction_of(language) if language else "")
+            if shown and shown != meta.dir and not chapter.get("dir"):
+                chapter.set("dir", shown)
+        progression, line = self.progression
+        if progression == "rtl" and meta.dir == "ltr":
+            self.diagnostics.add("S033", "page-progression-direction 'rtl' not followed: the text is left-to-right "
+                                 f"(language '{meta.language or 'unknown'}', no dir='rtl' in its documents)",
+                                 file=self.opf_label, line=line,
+                                 hint="exporter sets text horizontally; pages follow the text's direction")
 
     def _assets(self, name: str, label: Path) -> Assets:
         base = posixpath.dirname(name)
