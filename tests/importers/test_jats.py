@@ -241,3 +241,33 @@ def test_table_parts_in_html_order(tmp_path):
     assert table.xpath("colgroup/col/@span") == ["1", "2"]
     assert table.xpath("string(tfoot)") == "Total 9"
     assert epubcheck_messages(build_epub(source, tmp_path / "out")) == []
+
+
+FRONT = """<?xml version="1.0" encoding="UTF-8"?>
+<article xmlns:xlink="http://www.w3.org/1999/xlink" xml:lang="en"><front><article-meta>
+<title-group><article-title>Status</article-title>
+<fn-group content-type="pub-status"><fn><p>[version 2; peer review: 2 approved]</p></fn></fn-group></title-group>
+</article-meta>
+<notes notes-type="competing-interest-statement"><p>The authors have declared no competing interest.</p></notes>
+<notes><title>Data availability</title><p>All data are in the repository.</p></notes>
+</front><body>
+<p>See note <xref ref-type="table-fn" rid="tn1">a</xref>.</p>
+<table-wrap id="t1"><table><tbody><tr><td>1<xref ref-type="table-fn" rid="tn1">a</xref></td></tr></tbody></table>
+<table-wrap-foot><fn id="f1"><label>a</label><p id="tn1">Estimated.</p></fn><fn><p id="tn2">Rounded.</p></fn>
+</table-wrap-foot></table-wrap>
+</body></article>
+"""
+
+
+def test_front_notes_publication_status_and_note_paragraph_ids_are_kept(tmp_path):
+    article = imported(tmp_path, "front.xml", FRONT)
+    info = find(article, "//section[@id='article-information']")[0]
+    assert "[version 2; peer review: 2 approved]" in info.xpath("string()")
+    headings = info.xpath(".//h3/text()")
+    assert "Competing interest statement" in headings and "Data availability" in headings
+    assert "The authors have declared no competing interest." in info.xpath("string()")
+    assert "All data are in the repository." in info.xpath("string()")
+    assert find(article, "//a[.='a']/@href") == ["#tn1", "#tn1"]
+    assert find(article, "//figure[@id='t1']/p[@id='f1']/span/@id") == ["tn1"]
+    assert find(article, "//figure[@id='t1']/p[@id='tn2']/text()") == ["Rounded."]
+    assert "M004" not in codes(article)
