@@ -124,6 +124,8 @@ def drop_empty(body: etree._Element) -> None:
             if tag in ("br", "wbr", "hr", "img", "col", "td", "th", "colgroup") or el.get("id") or (
                     tag == "a" and "noteref" in (el.get("class") or "")):
                 continue
+            if tag == "li" and _tag(el.getparent()) == "ol":
+                continue  # an empty item still has its number: the items after it keep theirs
             if tag in ("p", "span", "em", "strong", "b", "i", "u", "s", "small", "sub", "sup", "mark", "cite",
                        "code", "q", "abbr", "dfn", "kbd", "samp", "var", "bdi", "ins", "del", "li", "dt", "dd",
                        "ul", "ol", "dl", "div", "blockquote", "aside", "figcaption", "caption", "tr", "thead",

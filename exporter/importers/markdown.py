@@ -175,6 +175,9 @@ def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
     text = clean_text(decode_text(read_source(path), path, diagnostics), path, diagnostics)
     block, text, first = frontmatter.split(text)
     meta_front: dict = frontmatter.parse(block, first, path, diagnostics) if block is not None else {}
+    if block is None:
+        meta_front, text = pandoc_title_block(text)
+        first = 1 if meta_front else first
     from exporter.model import Metadata
 
     meta, rest = frontmatter.to_metadata(meta_front, path, first or 1, diagnostics) if meta_front else (
@@ -207,6 +210,32 @@ def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
     _heading_ids(body)
     finish(body, diagnostics, path)
     return Article(meta=meta, body=body, source=path, root=path.parent, diagnostics=diagnostics)
+
+
+def pandoc_title_block(text: str) -> tuple[dict, str]:
+    """pandoc's title block — ``% title``, ``% author(s)``, ``% date`` as the first lines —
+    as front matter (its lines blanked, so lines keep their numbers). A field may be
+    empty (``%`` alone) or go on over lines that begin with a space; authors are
+    separated by ``;`` or given one a line."""
+    lines = text.split("\n")
+    fields: list[list[str]] = []
+    used = 0
+    for line in lines:
+        if line.startswith("%") and len(fields) < 3:
+            fields.append([line[1:].strip()])
+        elif fields and line[:1] in (" ", "\t") and line.strip():
+            fields[-1].append(line.strip())
+        else:
+            break
+        used += 1
+    if not fields:
+        return {}, text
+    data: dict = {"title": " ".join(p for p in fields[0] if p)}
+    if len(fields) > 1:
+        data["author"] = [name.strip() for part in fields[1] for name in part.split(";") if name.strip()]
+    if len(fields) > 2:
+        data["date"] = " ".join(p for p in fields[2] if p)
+    return {k: v for k, v in data.items() if v}, "\n" * used + "\n".join(lines[used:])
 
 
 def _source_lines(root: etree._Element) -> None:

@@ -165,3 +165,56 @@ def test_footnote_markers_read_the_same_in_model_and_epub(tmp_path):
     page = epub_part(epub, "text/article.xhtml")
     assert page.xpath("//x:a[@epub:type='noteref']/text()", namespaces=XHTML_NS) == ["1", "2", "1"]
     assert completeness.check(epub, article) == []
+
+
+def test_lists_keep_their_numbers(tmp_path):
+    from helpers import XHTML_NS, build_epub, epub_part, write
+
+    source = write(tmp_path, "lists.md", "# Lists\n\n1. one\n2.\n3. three\n\n- a\n-\n- c\n\n1500. far\n1501. on\n")
+    article = imported(tmp_path, "lists.md", source.read_text())
+    first, far = find(article, "//ol")
+    assert [li.xpath("string()") for li in first] == ["one", "", "three"]  # "three" is still number 3
+    assert [li.xpath("string()") for li in find(article, "//ul/li")] == ["a", "c"]  # a bullet has no number
+    assert far.get("start") == "1500" and [li.text for li in far] == ["far", "on"]
+    page = epub_part(build_epub(source, tmp_path / "out"), "text/article.xhtml")
+    assert page.xpath("//x:ol/@start", namespaces=XHTML_NS) == ["1500"]
+    assert len(page.xpath("//x:ol[1]/x:li", namespaces=XHTML_NS)) == 3
+
+
+def test_only_a_heading_that_comes_first_is_the_title(tmp_path):
+    article = imported(tmp_path, "late.md", "Intro before any heading.\n\n# Not the title\n\nText.\n")
+    assert article.meta.title != "Not the title"
+    assert [el.tag for el in article.body] == ["p", "h2", "p"]
+    assert find(article, "/article/p[1]/text()") == ["Intro before any heading."]
+    first = imported(tmp_path, "first.md", "# The title\n\nText.\n")
+    assert first.meta.title == "The title" and not find(first, "//h2")
+
+
+def test_pandoc_title_block(tmp_path):
+    source = "% The Title\n  goes on\n% Ana Souza; Ben Ito\n  Cy Dee\n% 2013-06-01\n\n# Heading\n\nText on line 9.\n"
+    article = imported(tmp_path, "pandoc.md", source + "\n<title>\n")
+    meta = article.meta
+    assert meta.title == "The Title goes on" and meta.date == "2013-06-01"
+    assert [c.name for c in meta.contributors] == ["Ana Souza", "Ben Ito", "Cy Dee"]
+    assert find(article, "//h2/text()") == ["Heading"] and "%" not in body(article)
+    assert [d.line for d in article.diagnostics if d.code == "S042"] == [11]  # lines keep their numbers
+    empty = imported(tmp_path, "empty.md", "%\n% Only An Author\n\nText.\n")
+    assert [c.name for c in empty.meta.contributors] == ["Only An Author"]
+
+
+def test_editors_alone_are_the_creators(tmp_path):
+    from helpers import XHTML_NS, build_epub, epub_part, write
+
+    source = write(tmp_path, "edited.md", "---\ntitle: Collected\neditor: [Ana Souza, Ben Ito]\n"
+                   "translator: Cy Dee\n---\n\nText.\n")
+    epub = build_epub(source, tmp_path / "out")
+    opf = epub_part(epub, "content.opf")
+    creators = opf.xpath("//dc:creator", namespaces=XHTML_NS)
+    assert [c.text for c in creators] == ["Ana Souza", "Ben Ito"]
+    roles = {c.text: opf.xpath(f"//opf:meta[@refines='#{c.get('id')}'][@property='role']/text()",
+                               namespaces=XHTML_NS) for c in opf.xpath("//dc:creator|//dc:contributor",
+                                                                       namespaces=XHTML_NS)}
+    assert roles == {"Ana Souza": ["edt"], "Ben Ito": ["edt"], "Cy Dee": ["trl"]}
+    assert opf.xpath("//dc:contributor/text()", namespaces=XHTML_NS) == ["Cy Dee"]
+    ncx = epub_part(epub, "toc.ncx")
+    assert ncx.xpath("//*[local-name()='docAuthor']/*/text()") == ["Ana Souza", "Ben Ito"]
