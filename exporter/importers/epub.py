@@ -24,24 +24,22 @@ import base64
 import posixpath
 import re
 import urllib.parse
-from collections import Counter
 from pathlib import Path
 
 from lxml import etree
 
 from exporter.diagnostics import Diagnostics
 from exporter.errors import SourceError
+from exporter.importers import epubtext
 from exporter.importers.assets import IMAGE_TYPES, Assets, root_for
 from exporter.importers.finish import finish
 from exporter.importers.sanitize import Sanitizer, semantics_of
 from exporter.importers.xhtml import parse_xhtml
 from exporter.model import (
     ROLES,
-    XML_LANG,
     Article,
     Contributor,
     Metadata,
-    direction_of,
     new_article,
     normalize_space,
     valid_date,
@@ -203,25 +201,6 @@ def read(path: Path, diagnostics: Diagnostics, settings=None) -> Article:
     return article
 
 
-def _same_language(a: str, b: str) -> bool:
-    """``en`` and ``en-GB`` name the same language (one tag refines the other)."""
-    a, b = a.lower(), b.lower()
-    return a == b or a.startswith(b + "-") or b.startswith(a + "-")
-
-
-def _declared(tree: etree._Element, body: etree._Element) -> tuple[str, str]:
-    """(language, direction) a content document declares on its body, else its root."""
-    language = direction = ""
-    for el in (body, tree):
-        value = (el.get(XML_LANG) or el.get("lang") or "").strip()
-        if not language and value and valid_language(value):
-            language = value
-        value = (el.get("dir") or "").strip().lower()
-        if not direction and value in ("ltr", "rtl"):
-            direction = value
-    return language, direction
-
-
 class _Book:
     def __init__(self, container, source: Path, opf_name: str, opf_label: Path, package: etree._Element,
                  diagnostics: Diagnostics, settings) -> None:
@@ -235,7 +214,7 @@ class _Book:
         self.settings = settings
         self.manifest: dict[str, tuple[str, str, set[str], int | None]] = {}
         #: each chapter with the language and direction its document declares
-        self.declared: list[tuple[etree._Element, str, str, Path, int | None]] = []
+        self.declared: list[tuple[etree._Element, str, str]] = []
         self.progression: tuple[str, int | None] = ("", None)
         manifest = package.find(f"{OPF}manifest")
         for item in manifest.findall(f"{OPF}item") if manifest is not None else []:
@@ -320,12 +299,15 @@ class _Book:
             cover_meta = md.find(f"{OPF}meta[@name='cover']")
             if cover_meta is not None and cover_meta.get("content") in self.manifest:
                 cover = self.manifest[cover_meta.get("content")][0]
-        if cover is not None and isinstance(self.container, _Folder):
-            if self.container.has(cover):
-                meta.cover = posixpath.relpath(cover, self.opf_dir or ".")
-            else:
+        if cover is not None:  # raster or SVG (cleaned like every SVG image when the writers fetch it)
+            if not self.container.has(cover):
                 self.diagnostics.add("S022", f"cover image '{cover}' is not in the book", file=self.opf_label,
                                      line=md.sourceline, hint="a typographic cover is made instead")
+            elif isinstance(self.container, _Folder):
+                meta.cover = posixpath.relpath(cover, self.opf_dir or ".")
+            else:  # inside an .epub: embedded, as its images are
+                meta.cover = self._assets(self.opf_name, self.opf_label).image(
+                    posixpath.relpath(cover, self.opf_dir or "."), md.sourceline, what="cover image")
         return meta
 
     # -- content --------------------------------------------------------------------
@@ -354,11 +336,15 @@ class _Book:
                 self.diagnostics.add("S035", f"'{name}' is in the spine but not in the book; it is left out",
                                      file=self.opf_label, line=line, hint="the EPUB is incomplete")
                 continue
+            label = self.container.label(name)
+            if media == "image/svg+xml":  # a page that is a drawing: a figure of its own
+                documents.append((name, label, epubtext.svg_page(self.container.read(name), name, label, line,
+                                                                 self.diagnostics, self.opf_label)))
+                continue
             if media not in XHTML_TYPES:
                 self.diagnostics.add("S035", f"'{name}' ({media}) is not an XHTML document; left out",
                                      file=self.opf_label, line=line, hint="")
                 continue
-            label = self.container.label(name)
             tree = parse_xhtml(self.container.read(name), label, self.diagnostics, lenient=True)
             documents.append((name, label, tree))
         present = {name for name, _, _ in documents}
@@ -401,8 +387,8 @@ class _Book:
                 continue
             if not chapter.get("id"):
                 chapter.set("id", anchors[name])
-            language, direction = _declared(tree, html_body)
-            self.declared.append((chapter, language, direction, label, html_body.sourceline))
+            language, direction = epubtext.declared(tree, html_body)
+            self.declared.append((chapter, language, direction))
         for note in notes:
             body.append(note)
         for el in body.iter():
@@ -410,35 +396,8 @@ class _Book:
         return body
 
     def settle_language(self, meta: Metadata) -> None:
-        """Language and direction come from the content documents first (``lang``/``xml:lang``
-        and ``dir`` on ``html`` or ``body``), the package second (``dc:language``): the book's
-        are what most documents declare, and a chapter that declares others keeps them.
-        ``page-progression-direction`` orders pages; it does not make text right-to-left (a
-        Japanese book set vertically is right-to-left in pages, left-to-right in text)."""
-        languages = [language for _, language, _, _, _ in self.declared if language]
-        directions = [direction for _, _, direction, _, _ in self.declared if direction]
-        package = meta.language
-        if languages:
-            declared = Counter(languages).most_common(1)[0][0]
-            if not package or not _same_language(package, declared):
-                meta.language = declared
-            if package and not _same_language(package, declared):
-                self.diagnostics.add("S029", f"the package's language '{package}' is not its documents' "
-                                     f"('{declared}'); the documents' is used", file=self.opf_label,
-                                     hint="make dc:language the language of the text")
-        meta.direction = Counter(directions).most_common(1)[0][0] if directions else None
-        for chapter, language, direction, _, _ in self.declared:
-            if language and not _same_language(language, meta.language) and not chapter.get("lang"):
-                chapter.set("lang", language)
-            shown = direction or (direction_of(language) if language else "")
-            if shown and shown != meta.dir and not chapter.get("dir"):
-                chapter.set("dir", shown)
-        progression, line = self.progression
-        if progression == "rtl" and meta.dir == "ltr":
-            self.diagnostics.add("S033", "page-progression-direction 'rtl' not followed: the text is left-to-right "
-                                 f"(language '{meta.language or 'unknown'}', no dir='rtl' in its documents)",
-                                 file=self.opf_label, line=line,
-                                 hint="exporter sets text horizontally; pages follow the text's direction")
+        """See :func:`.epubtext.settle_language`."""
+        epubtext.settle_language(meta, self.declared, self.progression, self.diagnostics, self.opf_label)
 
     def _assets(self, name: str, label: Path) -> Assets:
         base = posixpath.dirname(name)

@@ -36,6 +36,7 @@ from lxml import etree
 
 from exporter.diagnostics import Diagnostics
 from exporter.importers.assets import Assets
+from exporter.importers.forms import Forms
 from exporter.importers.mathml import clean_math
 from exporter.importers.verse import Verse
 from exporter.model import (
@@ -140,7 +141,7 @@ def semantics_of(el: etree._Element, *, classes: bool = True) -> set[str]:
 
 
 @dataclass
-class Sanitizer(Verse):
+class Sanitizer(Verse, Forms):
     """Map (X)HTML into model elements for one source (see the module documentation)."""
 
     source: Path
@@ -223,11 +224,8 @@ class Sanitizer(Verse):
             self._report("S005", f"unsafe-{name}", f"<{name}> removed", line,
                          "sources may not run scripts, embed frames or objects, or link other files")
             return
-        if name == "input":
-            self._input(el, target)
-            return
-        if name == "textarea":
-            self._textarea(el, target)
+        if name in ("input", "textarea"):
+            self._form_control(el, name, target)
             return
         if name == "title" and el.getparent() is not None and local_name(el.getparent()) != "head":
             self._report("S021", "title-in-text", "<title> inside the text left out: browsers do not show it either",
@@ -404,10 +402,6 @@ class Sanitizer(Verse):
             if el.sourceline:
                 out.sourceline = el.sourceline
             self._content(el, out, verse)  # a marker becomes the note's number; words stay (cleanup.fix_notes)
-            if not "".join(out.itertext()).strip():
-                for child in list(out):
-                    out.remove(child)
-                out.text = "*"
             return
         out = etree.SubElement(target, "a")
         if el.sourceline:
@@ -466,33 +460,6 @@ class Sanitizer(Verse):
             if any(local_name(c) == "figcaption" or "wp-caption-text" in semantics_of(c) for c in holder):
                 return True
         return False
-
-    def _input(self, el, target) -> None:
-        kind = (el.get("type") or "text").lower()
-        if kind in ("checkbox", "radio"):
-            checked = el.get("checked") is not None
-            mark = {"checkbox": "☑" if checked else "☐", "radio": "◉" if checked else "○"}[kind]
-            append_text(target, mark + " ")
-            self._report("S041", "input", f"{kind} shown as the character {mark}", el.sourceline,
-                         "print and e-books cannot hold form controls")
-            return
-        self._report("S005", "input-other", f"<input type=\"{kind}\"> removed", el.sourceline,
-                     "print and e-books cannot hold form controls")
-
-    def _textarea(self, el, target) -> None:
-        """A text box shows its text: kept, as a block when it has lines of its own."""
-        text = "".join(el.itertext()).strip("\n")
-        self._report("S041", "textarea", "text box shown as its text; the form control removed", el.sourceline,
-                     "print and e-books cannot hold form controls")
-        if not text.strip():
-            return
-        if "\n" in text:
-            pre = etree.SubElement(target, "pre")
-            if el.sourceline:
-                pre.sourceline = el.sourceline
-            pre.text = text
-        else:
-            append_text(target, text)
 
     def _note(self, el, verse) -> None:
         note = etree.Element("aside", {"class": "note", "id": el.get("id")})

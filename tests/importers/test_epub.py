@@ -264,3 +264,45 @@ def test_language_and_direction_come_from_the_documents_first(tmp_path):
     assert page.xpath("/x:html/@dir", namespaces=XHTML_NS) == ["rtl"]
     assert page.xpath("//x:section[@lang='fr']/@dir", namespaces=XHTML_NS) == ["ltr"]
     assert epubcheck_messages(epub) == []
+
+
+SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="600" height="900" viewBox="0 0 600 900">'
+       '<title>{title}</title><script>alert(1)</script><rect width="600" height="900" fill="#234"/></svg>')
+
+
+@pytest.mark.parametrize("packed", [True, False])
+def test_svg_pages_and_svg_covers_are_kept(tmp_path, packed):
+    from helpers import XHTML_NS, build_epub, epub_part, epubcheck_messages
+
+    opf = ('<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="i">'
+           '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Drawn</dc:title><dc:language>en'
+           '</dc:language><dc:identifier id="i">urn:uuid:2</dc:identifier></metadata><manifest>'
+           '<item id="cover" href="images/cover.svg" media-type="image/svg+xml" properties="cover-image"/>'
+           '<item id="plate" href="images/plate.svg" media-type="image/svg+xml"/>'
+           '<item id="c1" href="text/one.xhtml" media-type="application/xhtml+xml"/></manifest>'
+           '<spine><itemref idref="c1"/><itemref idref="plate"/></spine></package>')
+    files = {"mimetype": "application/epub+zip", "META-INF/container.xml": FILES["META-INF/container.xml"],
+             "OEBPS/book.opf": opf, "OEBPS/images/cover.svg": SVG.format(title="The cover"),
+             "OEBPS/images/plate.svg": SVG.format(title="Plate 1: a dark rectangle"),
+             "OEBPS/text/one.xhtml": HEAD + "<body><p>Before the plate.</p></body></html>"}
+    if packed:
+        source = make_epub(tmp_path / "drawn.epub", files)
+    else:
+        source = tmp_path / "drawn"
+        for name, data in files.items():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            (source / name).write_text(data, encoding="utf-8")
+    article = load(source)
+    (plate,) = find(article, "//section[@class='chapter']/figure/img")
+    assert plate.get("alt") == "Plate 1: a dark rectangle"
+    assert "S035" not in codes(article) and article.meta.cover
+    epub = build_epub(source, tmp_path / "out")
+    opf_out = epub_part(epub, "content.opf")
+    (cover,) = opf_out.xpath("//opf:item[contains(@properties, 'cover-image')]", namespaces=XHTML_NS)
+    assert cover.get("media-type") == "image/svg+xml"
+    with zipfile.ZipFile(epub) as book:
+        svgs = [book.read(n) for n in book.namelist() if n.endswith(".svg")]
+    assert len(svgs) == 2 and not any(b"<script" in data for data in svgs)  # cleaned (exporter/safety/svg.py)
+    page = epub_part(epub, "text/article.xhtml")
+    assert page.xpath("//x:img/@alt", namespaces=XHTML_NS) == ["Plate 1: a dark rectangle"]
+    assert epubcheck_messages(epub) == []
