@@ -278,7 +278,10 @@ def _build(args: argparse.Namespace) -> int:
     settings = _settings(args, formats=args.to, theme=args.theme, strict=args.strict, page=_page_setup(args),
                          timeout=args.timeout, memory_limit=args.memory_limit, epub=epub)
     theme = load_theme(args.theme)
-    jobs = batch.plan(args.sources or _default_sources(), args.output, settings.formats)
+    notices = Diagnostics()  # about the sources found, not about one document (S043)
+    jobs = batch.plan(args.sources or _default_sources(), args.output, settings.formats, notices=notices)
+    if args.format == "text" and not args.quiet:
+        _print_diagnostics(notices, sys.stderr)
     args.output.mkdir(parents=True, exist_ok=True)
     sweep_stale(args.output)
     info = batch.RunInfo(workers=args.jobs or batch.default_workers())
@@ -315,6 +318,8 @@ def _build(args: argparse.Namespace) -> int:
     failed = [r for r in results if not r.ok]
     gate = _check_built(args, results, settings, theme)
     report = batch.report(results, info, output=args.output, settings=settings)
+    if len(notices):
+        report["notices"] = [notice.to_json() for notice in notices]
     if gate is not None:
         report["check"] = gate.to_json()
     if args.report is not None:

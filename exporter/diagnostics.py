@@ -65,6 +65,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "S039": (Severity.INFO, "contributor with a role exporter does not show left out"),
     "S040": (Severity.WARNING, "table nested in a cell or paragraph flattened to text"),
     "S041": (Severity.INFO, "form control shown as a character; the form itself removed"),
+    "S042": (Severity.WARNING, "raw HTML left open (<title>, <style>, <script>, a comment …) would hide the "
+                               "text after it; kept as text"),
+    "S043": (Severity.WARNING, "an .xml file in a folder is not a JATS article: not built"),
     # model
     "M001": (Severity.WARNING, "image without alternative text"),
     "M002": (Severity.WARNING, "note is never referenced"),

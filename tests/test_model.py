@@ -35,6 +35,14 @@ def test_valid_document_loads(tmp_path):
     ("<p>x<a class=\"noteref\" href=\"#nope\"/></p>\n", 6, "note reference to '#nope'"),
     ("<section>loose text</section>\n", 6, "text directly inside <section>"),
     ("<dl><dt>a</dt><dd>b</dd><dt>term without a description</dt></dl>\n", 6, "definition list"),
+    # what HTML (and EPUBCheck) allow: table parts in order, attribute values
+    ("<table><tfoot><tr><td>f</td></tr></tfoot>\n<tbody><tr><td>a</td></tr></tbody></table>\n", 6,
+     "parts of the table are not in HTML's order"),
+    ("<table><tr><th abbr=\"N\">a</th></tr></table>\n", 6, "attribute 'abbr' is not allowed"),
+    ("<table><tr><th scope=\"column\">a</th></tr></table>\n", 6, "scope='column' on <th> is not a value"),
+    ("<table><tr><th id=\"h\">a</th><td headers=\"x\">b</td></tr></table>\n", 6, "headers='x' names no header"),
+    ("<ol reversed=\"yes\"><li>a</li></ol>\n", 6, "reversed='yes' on <ol>"),
+    ("<p><time datetime=\"yesterday\">then</time></p>\n", 6, "datetime='yesterday' on <time>"),
 ])
 def test_invalid_documents_name_the_line(tmp_path, inner, line, words):
     with pytest.raises(ModelError) as caught:

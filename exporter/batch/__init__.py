@@ -42,9 +42,10 @@ from exporter.batch.cache import (
     run_fingerprint,
 )
 from exporter.book.project import PROJECT_FILE, book_name, is_project
+from exporter.diagnostics import Diagnostics
 from exporter.errors import ExporterError, OutputError, SourceError, UsageError
 from exporter.importers import epub as epub_importer
-from exporter.importers import find_sources
+from exporter.importers import find_sources, not_jats
 from exporter.model import Article, Metadata
 from exporter.pipeline import BuildResult, Rendered, collect, render_source
 from exporter.safety import isolation
@@ -93,16 +94,23 @@ def output_stem(source: Path) -> tuple[str, Path]:
     return Article(meta=Metadata(), body=None, source=source, root=source.parent).stem, source
 
 
-def plan(paths: list[Path], output: Path, formats: Iterable[str] = tuple(SUFFIXES)) -> list[Job]:
+def plan(paths: list[Path], output: Path, formats: Iterable[str] = tuple(SUFFIXES),
+         notices: Diagnostics | None = None) -> list[Job]:
     """One job per source found in ``paths`` (files and folders, folders searched
-    recursively), in order; the same source given twice is built once."""
+    recursively), in order; the same source given twice is built once. Files found in
+    a folder and not built (``.xml`` that is no JATS article) are said in ``notices``
+    (S043)."""
     output = Path(output)
     jobs: list[Job] = []
     seen: set[Path] = set()
     for path in map(Path, paths):
         problems: list[SourceError] = []
+        passed: list[Path] = []
         if path.is_dir():
-            found, base = find_sources(path, problems), path
+            found, base = find_sources(path, problems, passed), path
+            for skipped in passed:
+                if notices is not None:
+                    not_jats(skipped, notices)
         elif path.exists():
             found, base = [path], None
         else:

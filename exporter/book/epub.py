@@ -284,7 +284,7 @@ def render(book: Book) -> bytes:
     package.toc = epub_package.toc(epub_nav.toc_tree(entries))
     spine_documents = [document for _, document, _, _ in sequence]
     complete_ncx = functools.partial(
-        epub_nav.complete_ncx, lang=meta.language, authors=meta.names(*epub.CREATOR_ROLES) or meta.names("edt"),
+        epub_nav.complete_ncx, lang=meta.language, authors=meta.names(*epub.creator_roles(meta)),
         pages=[], page_document=_document(book.chapters[0]),
         order=_order(spine_documents, {d: r for _, d, r, _ in sequence}), pages_label=words["pages"])
     return epub_package.write(package, nav=epub_nav.xhtml_bytes(nav_root), complete_ncx=complete_ncx,

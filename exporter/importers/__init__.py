@@ -7,6 +7,7 @@ Folders holding an unpacked EPUB (``META-INF/container.xml``) are one source.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,11 +71,13 @@ MAX_FOLDER_ENTRIES = 100_000
 MAX_TREE_ENTRIES = 1_000_000
 
 
-def find_sources(folder: Path, problems: list[SourceError] | None = None) -> list[Path]:
+def find_sources(folder: Path, problems: list[SourceError] | None = None,
+                 passed: list[Path] | None = None) -> list[Path]:
     """The sources in ``folder`` and below (sorted; hidden files skipped). An unpacked
     EPUB is one source; files inside it are not sources of their own. So is a folder
     holding a book's ``exporter.toml``: the book (docs/collections.md). ``.xml`` files
-    count only when they are JATS articles.
+    count only when they are JATS articles; the others are added to ``passed`` (a batch
+    says it did not build them: :func:`not_jats`).
 
     The walk is iterative and bounded: symbolic links to folders are not followed (nor
     is a folder seen before, by device and inode), folders more than
@@ -140,6 +143,8 @@ def find_sources(folder: Path, problems: list[SourceError] | None = None) -> lis
                 elif is_source(path) and (path.suffix.lower() not in (".xml", ".opf") or (
                         path.suffix.lower() == ".xml" and jats.looks_like_jats(path))):
                     found.append(path)
+                elif is_source(path) and path.suffix.lower() == ".xml" and passed is not None:
+                    passed.append(path)
             except (OSError, ValueError) as error:
                 problem(path, f"this file cannot be read: {_reason(error)}", "check its permissions and name")
         if subfolders and depth >= MAX_FOLDER_DEPTH:
@@ -155,3 +160,22 @@ def _reason(error: Exception) -> str:
     if isinstance(error, OSError) and error.strerror:
         return error.strerror[:1].lower() + error.strerror[1:]
     return str(error)
+
+
+_ROOT = re.compile(rb"<(?![?!])([A-Za-z_][\w:.-]*)")
+
+
+def not_jats(path: Path, diagnostics: Diagnostics) -> None:
+    """Say that an ``.xml`` file found in a folder is not built: it is no JATS article
+    (a fragment, a sitemap, a configuration file); its root element and its line."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        head = b""
+    match = _ROOT.search(head)
+    root = match.group(1).decode("utf-8", "replace") if match else None
+    line = head[: match.start()].count(b"\n") + 1 if match else None
+    diagnostics.add("S043", (f"not a JATS article (its root element is <{root}>)" if root else
+                             "not a JATS article") + "; not built", file=path, line=line,
+                    hint="give the file itself to build it as JATS, or move it out of the folder")

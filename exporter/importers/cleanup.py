@@ -22,8 +22,18 @@ from exporter.importers.structure import (
     is_block,
     unwrap,
 )
-from exporter.model import ELEMENTS
-from exporter.model.tree import remove_keep_tail
+from exporter.model import (
+    ELEMENTS,
+    GLOBAL_ATTRS,
+    NUMBER_RANGES,
+    attribute_rule,
+    is_noteref,
+    note_numbers,
+    table_order_ok,
+    valid_attribute,
+)
+from exporter.model.links import allowed_link
+from exporter.model.tree import append_text, remove_keep_tail, text_before
 
 _SPACE = re.compile(r"[ \t\n\r\f]+")
 
@@ -114,6 +124,8 @@ def drop_empty(body: etree._Element) -> None:
             if tag in ("br", "wbr", "hr", "img", "col", "td", "th", "colgroup") or el.get("id") or (
                     tag == "a" and "noteref" in (el.get("class") or "")):
                 continue
+            if tag == "li" and _tag(el.getparent()) == "ol":
+                continue  # an empty item still has its number: the items after it keep theirs
             if tag in ("p", "span", "em", "strong", "b", "i", "u", "s", "small", "sub", "sup", "mark", "cite",
                        "code", "q", "abbr", "dfn", "kbd", "samp", "var", "bdi", "ins", "del", "li", "dt", "dd",
                        "ul", "ol", "dl", "div", "blockquote", "aside", "figcaption", "caption", "tr", "thead",
@@ -182,6 +194,143 @@ def fix_ids(body: etree._Element, diagnostics: Diagnostics, source: Path) -> Non
             a.set("href", "#" + renamed.get(target, renamed.get(href[1:], target)))
 
 
+def fix_links(body: etree._Element, diagnostics: Diagnostics, source: Path) -> None:
+    """Every link's address written as a valid URL (:mod:`exporter.model.links`), whichever
+    importer made it; one that cannot be a URL is no link, its text kept (S025)."""
+    for a in list(body.iter("a")):
+        href = a.get("href")
+        if href is None or href.startswith("#"):
+            continue
+        kept = allowed_link(href, documents=True)  # relative links are here only where a book allows them
+        if kept == href:
+            continue
+        if kept is not None:
+            a.set("href", kept)
+            continue
+        diagnostics.add("S025", f"link '{href[:80]}' cannot be a valid address; its text is kept", file=source,
+                        line=a.sourceline or None, hint="fix the address")
+        a.tag = "span"
+        for name in list(a.attrib):
+            if name not in ("id", "lang", "dir", "title"):
+                del a.attrib[name]
+
+
+#: values that say what HTML says in other words
+_SYNONYMS = {"scope": {"column": "col", "columns": "col", "cols": "col", "rows": "row", "columngroup": "colgroup",
+                       "rowgroups": "rowgroup", "colgroups": "colgroup"}}
+
+
+def fix_attributes(body: etree._Element, diagnostics: Diagnostics, source: Path) -> None:
+    """Every attribute value one HTML allows (:func:`~exporter.model.valid_attribute`):
+    numbers out of range are brought into it, other words for a value become its name
+    (``scope="column"`` is ``col``, ``reversed="yes"`` is ``reversed``), and what still
+    is not a value HTML allows is dropped (S026, once per attribute name)."""
+    reported: set[str] = set()
+    for el in body.iter(etree.Element):
+        tag = el.tag
+        if not isinstance(tag, str) or tag.startswith("{") or tag not in ELEMENTS:
+            continue
+        allowed = GLOBAL_ATTRS | ELEMENTS[tag].attrs
+        for name, value in list(el.attrib.items()):
+            if name not in allowed or valid_attribute(tag, name, value):
+                continue
+            fixed = value.strip()
+            if name in NUMBER_RANGES and re.fullmatch(r"[+-]?[0-9]+", fixed):
+                least, greatest = NUMBER_RANGES[name]
+                fixed = str(max(least, min(int(fixed), greatest)))
+            elif name == "reversed":
+                fixed = "reversed"  # a boolean attribute: there is the value
+            elif name in ("scope", "dir"):
+                fixed = fixed.lower()
+                fixed = _SYNONYMS.get(name, {}).get(fixed, fixed)
+            if valid_attribute(tag, name, fixed):
+                el.set(name, fixed)
+                continue
+            del el.attrib[name]
+            if name not in reported:
+                reported.add(name)
+                diagnostics.add("S026", f"{name}='{value[:40]}' on <{tag}> is not a value HTML allows; dropped",
+                                file=source, line=el.sourceline or None, hint=f"{name} holds {attribute_rule(name)}")
+
+
+_PART_RANK = {"caption": 0, "colgroup": 1, "thead": 2, "tbody": 3, "tr": 3, "tfoot": 4}
+
+
+def fix_tables(body: etree._Element) -> None:
+    """Tables in HTML's content model, whatever order the source gave (JATS may put
+    ``tfoot`` first): one caption, then column groups (loose ``col`` gathered into one),
+    one ``thead``, the bodies (rows beside ``tbody`` elements get one of their own), one
+    ``tfoot``. A ``headers`` attribute keeps only the header cells of its own table."""
+    for table in list(body.iter("table")):
+        parts = [c for c in table if isinstance(c.tag, str)]
+        if not table_order_ok(table) or any(c.tag == "col" for c in parts):
+            _order_table(table, parts)
+        for colgroup in table.findall("colgroup"):
+            if colgroup.find("col") is not None:
+                colgroup.attrib.pop("span", None)
+        heads = {th.get("id") for th in table.iter("th") if th.get("id")}
+        for cell in table.iter("td", "th"):
+            if cell.get("headers") is None or next(cell.iterancestors("table")) is not table:
+                continue
+            kept = [key for key in cell.get("headers").split() if key in heads]
+            if kept:
+                cell.set("headers", " ".join(kept))
+            else:
+                del cell.attrib["headers"]
+
+
+def _order_table(table: etree._Element, parts: list[etree._Element]) -> None:
+    caption = thead = tfoot = colgroup = None
+    bodies: list[etree._Element] = []
+    rows: etree._Element | None = None  # the tbody gathering loose rows
+    loose_rows = any(c.tag == "tr" for c in parts) and any(c.tag in ("tbody", "thead", "tfoot") for c in parts)
+    for part in parts:
+        table.remove(part)
+        tag = part.tag
+        if tag == "caption" and caption is not None:
+            append_text(caption, " ")
+            _move_content(part, caption)
+        elif tag == "caption":
+            caption = part
+        elif tag == "col":
+            if colgroup is None:
+                colgroup = etree.Element("colgroup")
+                bodies.append(colgroup)
+            colgroup.append(part)
+            continue
+        elif tag in ("thead", "tfoot") and (thead if tag == "thead" else tfoot) is not None:
+            target: etree._Element | None = thead if tag == "thead" else tfoot
+            assert target is not None  # the condition above
+            for row in part.findall("tr"):
+                target.append(row)
+        elif tag == "thead":
+            thead = part
+        elif tag == "tfoot":
+            tfoot = part
+        elif tag == "tr" and loose_rows:
+            if rows is None:
+                rows = etree.Element("tbody")
+                bodies.append(rows)
+            rows.append(part)
+            continue
+        else:
+            bodies.append(part)
+        if tag != "tr":
+            rows = None
+    ordered = sorted(bodies, key=lambda part: _PART_RANK.get(part.tag, 3))  # stable: bodies keep their order
+    for part in [caption] + [p for p in ordered if p.tag == "colgroup"] + [thead] + [
+            p for p in ordered if p.tag != "colgroup"] + [tfoot]:
+        if part is not None:
+            part.tail = None
+            table.append(part)
+
+
+def _move_content(source: etree._Element, target: etree._Element) -> None:
+    append_text(target, source.text)
+    for child in list(source):
+        target.append(child)
+
+
 def dissolve_wrappers(body: etree._Element) -> None:
     """Plain divs (no class, id, lang, dir) that only wrap blocks add nothing: unwrap them."""
     for div in reversed(list(body.iter("div"))):
@@ -215,3 +364,28 @@ def fix_notes(body: etree._Element) -> None:
                     a.tail or "").strip():
                 a.tail = None
                 unwrap(parent)
+    _mark_references(body)
+
+
+#: what a note reference shows when it is only a marker: 1, [1], (2), [1:1], *, †, a, iv …
+_MARKER = re.compile(r"^[\[(]?\s*(\d+|[*†‡§¶‖#]+|[A-Za-z]|[ivxlcdmIVXLCDM]+)(:\d+)?\s*[\])]?$")
+
+
+def _mark_references(body: etree._Element) -> None:
+    """Every note reference shows the number every writer gives its note
+    (:func:`~exporter.model.note_numbers`), so the model and the outputs read the same.
+    A reference written as words (``<a epub:type="noteref">Smith 1989</a>``) keeps its
+    words in the text, before the number."""
+    numbers = note_numbers(body)
+    for a in list(body.iter("a")):
+        key = (a.get("href") or "")[1:]
+        if not is_noteref(a) or key not in numbers:
+            continue
+        shown = " ".join("".join(a.itertext()).split())
+        if shown and not _MARKER.match(shown):
+            text_before(a, a.text or "")
+            for child in list(a):
+                a.addprevious(child)
+        for child in list(a):
+            a.remove(child)
+        a.text = str(numbers[key])

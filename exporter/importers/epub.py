@@ -32,6 +32,7 @@ from lxml import etree
 
 from exporter.diagnostics import Diagnostics
 from exporter.errors import SourceError
+from exporter.importers import epubtext
 from exporter.importers.assets import IMAGE_TYPES, Assets, root_for
 from exporter.importers.finish import finish
 from exporter.importers.sanitize import Sanitizer, semantics_of
@@ -197,6 +198,7 @@ def read(path: Path, diagnostics: Diagnostics, settings: Settings | None = None)
     book = _Book(container, source, opf_name, opf_label, package, diagnostics, settings)
     meta = book.metadata()
     body = book.body()
+    book.settle_language(meta)
     finish(body, diagnostics, source)
     article = Article(meta=meta, body=body, source=source, root=root, diagnostics=diagnostics)
     if path.is_dir():
@@ -216,6 +218,9 @@ class _Book:
         self.diagnostics = diagnostics
         self.settings = settings
         self.manifest: dict[str, tuple[str, str, set[str], int | None]] = {}
+        #: each chapter with the language and direction its document declares
+        self.declared: list[tuple[etree._Element, str, str]] = []
+        self.progression: tuple[str, int | None] = ("", None)
         manifest = package.find(f"{OPF}manifest")
         for item in manifest.findall(f"{OPF}item") if manifest is not None else []:
             href = urllib.parse.unquote(item.get("href") or "")
@@ -292,19 +297,22 @@ class _Book:
             elif value.lower().startswith(("doi:", "10.")):
                 meta.identifier = value if value.lower().startswith("doi:") else "doi:" + value
         spine = self.package.find(f"{OPF}spine")
-        if spine is not None and spine.get("page-progression-direction") == "rtl":
-            meta.direction = "rtl"
+        if spine is not None:  # the order of pages, not the direction of the text: see settle_language
+            self.progression = (spine.get("page-progression-direction") or "", spine.sourceline)
         cover = next((name for name, media, props, _ in self.manifest.values() if "cover-image" in props), None)
         if cover is None:
             cover_meta = md.find(f"{OPF}meta[@name='cover']")
             if cover_meta is not None and cover_meta.get("content") in self.manifest:
                 cover = self.manifest[cover_meta.get("content")][0]
-        if cover is not None and isinstance(self.container, _Folder):
-            if self.container.has(cover):
-                meta.cover = posixpath.relpath(cover, self.opf_dir or ".")
-            else:
+        if cover is not None:  # raster or SVG (cleaned like every SVG image when the writers fetch it)
+            if not self.container.has(cover):
                 self.diagnostics.add("S022", f"cover image '{cover}' is not in the book", file=self.opf_label,
                                      line=md.sourceline, hint="a typographic cover is made instead")
+            elif isinstance(self.container, _Folder):
+                meta.cover = posixpath.relpath(cover, self.opf_dir or ".")
+            else:  # inside an .epub: embedded, as its images are
+                meta.cover = self._assets(self.opf_name, self.opf_label).image(
+                    posixpath.relpath(cover, self.opf_dir or "."), md.sourceline, what="cover image")
         return meta
 
     # -- content --------------------------------------------------------------------
@@ -333,11 +341,15 @@ class _Book:
                 self.diagnostics.add("S035", f"'{name}' is in the spine but not in the book; it is left out",
                                      file=self.opf_label, line=line, hint="the EPUB is incomplete")
                 continue
+            label = self.container.label(name)
+            if media == "image/svg+xml":  # a page that is a drawing: a figure of its own
+                documents.append((name, label, epubtext.svg_page(self.container.read(name), name, label, line,
+                                                                 self.diagnostics, self.opf_label)))
+                continue
             if media not in XHTML_TYPES:
                 self.diagnostics.add("S035", f"'{name}' ({media}) is not an XHTML document; left out",
                                      file=self.opf_label, line=line, hint="")
                 continue
-            label = self.container.label(name)
             tree = parse_xhtml(self.container.read(name), label, self.diagnostics, lenient=True)
             documents.append((name, label, tree))
         present = {name for name, _, _ in documents}
@@ -380,11 +392,17 @@ class _Book:
                 continue
             if not chapter.get("id"):
                 chapter.set("id", anchors[name])
+            language, direction = epubtext.declared(tree, html_body)
+            self.declared.append((chapter, language, direction))
         for note in notes:
             body.append(note)
         for el in body.iter():
             el.sourceline = 0  # lines of many documents: the model knows only the package
         return body
+
+    def settle_language(self, meta: Metadata) -> None:
+        """See :func:`.epubtext.settle_language`."""
+        epubtext.settle_language(meta, self.declared, self.progression, self.diagnostics, self.opf_label)
 
     def _assets(self, name: str, label: Path) -> Assets:
         base = posixpath.dirname(name)

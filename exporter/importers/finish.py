@@ -31,6 +31,9 @@ def finish(body: etree._Element, diagnostics: Diagnostics, source: Path, *, head
     walk_fix(body, diagnostics, source)  # unwrapping may have left loose text behind
     cleanup.dissolve_wrappers(body)
     cleanup.fix_ids(body, diagnostics, source)
+    cleanup.fix_links(body, diagnostics, source)
+    cleanup.fix_attributes(body, diagnostics, source)
+    cleanup.fix_tables(body)
     cleanup.fix_notes(body)
     cleanup.tidy(body)
     cleanup.close_heading_gaps(body)  # again: empty headings may have gone

@@ -30,8 +30,10 @@ from exporter.importers.assets import Assets
 from exporter.importers.decoding import require_text
 from exporter.importers.finish import finish
 from exporter.importers.htmlparse import decode_html, parse_html
+from exporter.importers.rawhtml import confine_page
 from exporter.importers.sanitize import Sanitizer, local_name
 from exporter.model import (
+    MATHML_NS,
     XML_LANG,
     Article,
     Contributor,
@@ -62,7 +64,7 @@ def read(path: Path, diagnostics: Diagnostics, settings: Settings | None = None)
     block, text, first = frontmatter.split(text)
     front: dict[str, Any] = frontmatter.parse(block, first, path, diagnostics) if block is not None else {}
     _nested_documents(text, path, diagnostics)
-    root = parse_html(text)
+    root = parse_html(confine_page(text, path, diagnostics))
     return read_tree(root, path, diagnostics, settings, front=front)
 
 
@@ -285,9 +287,11 @@ def _gaiji(root: etree._Element, path: Path, diagnostics: Diagnostics) -> None:
 
 
 def _title_from_heading(body: etree._Element, meta: Metadata) -> None:
-    """The first h1 is the title: used when there is none, dropped when it repeats it."""
+    """An h1 that comes first — before any text, image or other heading — is the title:
+    used when there is none, dropped when it repeats it. An h1 further on stays where it
+    is, a heading of the text."""
     first = next(body.iter("h1", "h2", "h3", "h4", "h5", "h6"), None)
-    if first is None or first.tag != "h1":
+    if first is None or first.tag != "h1" or _content_before(body, first):
         return
     text = normalize_space(text_of(first))
     if not meta.title:
@@ -296,3 +300,18 @@ def _title_from_heading(body: etree._Element, meta: Metadata) -> None:
             text.casefold()) and text.casefold() not in meta.title.casefold():
         return
     remove_keep_tail(first, keep_blank=False)
+
+
+def _content_before(body: etree._Element, heading: etree._Element) -> bool:
+    """Whether anything a reader sees comes before ``heading`` in ``body``."""
+    around = set(heading.iterancestors())  # their tails come after the heading
+    for el in body.iter():
+        if el is heading:
+            return False
+        if el.tag in ("img", "hr", "table", "figure", f"{{{MATHML_NS}}}math"):
+            return True
+        if isinstance(el.tag, str) and (el.text or "").strip():
+            return True
+        if el is not body and el not in around and (el.tail or "").strip():
+            return True
+    return False

@@ -115,6 +115,8 @@ def parse_html(text: str, *, fragment: bool = False) -> etree._Element:
     """Parse HTML text into an lxml tree (``<html>`` root, or a ``<div>`` for fragments).
 
     ``text`` must already be free of XML-illegal characters (see ``_common.clean_text``).
+    It is handed to tinyhtml5 as a stream: given a short string that names an existing
+    file, tinyhtml5 would read that file instead (a page holding only ``/etc/passwd``).
     """
     parser = _Parser()
     # always a stream, never a str: tinyhtml5 reads a str of under 200 characters that

@@ -34,7 +34,10 @@ def _local_links(article: Article, documents: bool) -> None:
         if href is None or "noteref" in a.get("class", "").split():
             continue
         url = normalized(href)
-        if scheme_of(url) or url.startswith(("#", "//", "\\\\")) or allowed_link(url, documents=documents):
+        kept = allowed_link(url, documents=documents)
+        if kept is not None and url == href and scheme_of(kept) == scheme_of(url) and not url.startswith(("#", "//")):
+            a.set("href", kept)  # the same address, written as a valid URL
+        if scheme_of(url) or url.startswith(("#", "//", "\\\\")) or kept:
             continue
         article.diagnostics.add("S025", f"link to '{href[:80]}' (a local file) kept as text", file=article.source,
                                 line=a.sourceline, hint="link to a web address (https://…) or to an id (#id)")

@@ -20,8 +20,7 @@ importer. Nothing passes because it is there; everything is mapped:
 * verse (``z3998:poem``/``verse``, ``.poem``/``.verse``/``.stanza``) becomes stanzas of
   ``p.verse-line``.
 
-The result is finished by :func:`exporter.importers.finish.finish`, which repairs
-nesting so the article validates.
+:func:`exporter.importers.finish.finish` then repairs nesting so the article validates.
 """
 
 from __future__ import annotations
@@ -36,9 +35,20 @@ from lxml import etree
 
 from exporter.diagnostics import Diagnostics
 from exporter.importers.assets import Assets
+from exporter.importers.forms import Forms
 from exporter.importers.mathml import clean_math
 from exporter.importers.verse import Verse
-from exporter.model import ELEMENTS, EPUB_NS, GLOBAL_ATTRS, LINK_SCHEMES, MATHML_NS, XML_LANG, Rule, valid_language
+from exporter.model import (
+    ELEMENTS,
+    EPUB_NS,
+    GLOBAL_ATTRS,
+    LINK_SCHEMES,
+    MATHML_NS,
+    NUMBER_RANGES,
+    XML_LANG,
+    Rule,
+    valid_language,
+)
 from exporter.model.links import allowed_link, normalized, scheme_of, web_url
 from exporter.model.tree import append_text
 
@@ -131,7 +141,7 @@ def semantics_of(el: etree._Element, *, classes: bool = True) -> set[str]:
 
 
 @dataclass
-class Sanitizer(Verse):
+class Sanitizer(Verse, Forms):
     """Map (X)HTML into model elements for one source (see the module documentation)."""
 
     source: Path
@@ -214,8 +224,12 @@ class Sanitizer(Verse):
             self._report("S005", f"unsafe-{name}", f"<{name}> removed", line,
                          "sources may not run scripts, embed frames or objects, or link other files")
             return
-        if name == "input":
-            self._input(el, target)
+        if name in ("input", "textarea"):
+            self._form_control(el, name, target)
+            return
+        if name == "title" and el.getparent() is not None and local_name(el.getparent()) != "head":
+            self._report("S021", "title-in-text", "<title> inside the text left out: browsers do not show it either",
+                         line, "a page's title belongs in its <head> or its metadata")
             return
         if name in NON_CONTENT:
             if name not in ("meta", "title", "head", "style", "option", "optgroup"):
@@ -317,12 +331,13 @@ class Sanitizer(Verse):
                 value = value.lower()
                 if value not in ("ltr", "rtl", "auto"):
                     continue
-            elif name in ("colspan", "rowspan", "span", "start", "value"):
-                if not value.lstrip("-").isdigit():
-                    self._report("S026", f"num-{name}-{el.sourceline}", f"{name}='{value}' is not a number; "
+            elif name in NUMBER_RANGES:
+                if not re.fullmatch(r"[+-]?[0-9]+", value):
+                    self._report("S026", f"num-{name}-{el.sourceline}", f"{name}='{value[:40]}' is not a number; "
                                  "dropped", el.sourceline, "write a whole number")
                     continue
-                value = str(max(0 if name in ("start", "value") else 1, min(int(value), 1000)))
+                least, greatest = NUMBER_RANGES[name]  # what HTML allows: a list may start anywhere
+                value = str(max(least, min(int(value), greatest)))
             elif name in ("cite",):
                 value = web_url(value) or ""
                 if not value:
@@ -386,7 +401,7 @@ class Sanitizer(Verse):
             out = etree.SubElement(target, "a", {"class": "noteref", "href": f"#{note}"})
             if el.sourceline:
                 out.sourceline = el.sourceline
-            out.text = "".join(el.itertext()).strip() or "*"
+            self._content(el, out, verse)  # a marker becomes the note's number; words stay (cleanup.fix_notes)
             return
         out = etree.SubElement(target, "a")
         if el.sourceline:
@@ -445,18 +460,6 @@ class Sanitizer(Verse):
             if any(local_name(c) == "figcaption" or "wp-caption-text" in semantics_of(c) for c in holder):
                 return True
         return False
-
-    def _input(self, el: etree._Element, target: etree._Element) -> None:
-        kind = (el.get("type") or "text").lower()
-        if kind in ("checkbox", "radio"):
-            checked = el.get("checked") is not None
-            mark = {"checkbox": "☑" if checked else "☐", "radio": "◉" if checked else "○"}[kind]
-            append_text(target, mark + " ")
-            self._report("S041", "input", f"{kind} shown as the character {mark}", el.sourceline,
-                         "print and e-books cannot hold form controls")
-            return
-        self._report("S005", "input-other", f"<input type=\"{kind}\"> removed", el.sourceline,
-                     "print and e-books cannot hold form controls")
 
     def _note(self, el: etree._Element, verse: bool | str) -> None:
         note = etree.Element("aside", {"class": "note", "id": el.get("id")})

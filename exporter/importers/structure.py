@@ -265,6 +265,15 @@ def _misplaced(parent: etree._Element, child: etree._Element, diagnostics: Diagn
         return
     if ctag == "tr" and ptag == "table":
         return
+    if ptag == "table" and ctag == "col":  # JATS and old HTML put col right in the table
+        previous = child.getprevious()
+        if previous is not None and _tag(previous) == "colgroup" and previous.get("span") is None:
+            previous.append(child)
+        else:
+            group = _new("colgroup", child)
+            parent.replace(child, group)
+            group.append(child)
+        return
     if ptag == "table":
         if ctag in ("td", "th"):
             row = _new("tr", child)

@@ -48,8 +48,10 @@ def parse_xhtml(data: bytes, path: Path, diagnostics: Diagnostics, *, lenient: b
                         hint="fix the markup to keep it XHTML")
         from exporter.importers._common import clean_text
         from exporter.importers.htmlparse import decode_html, parse_html
+        from exporter.importers.rawhtml import confine_page
 
-        return parse_html(clean_text(decode_html(data, path, diagnostics), path, diagnostics))
+        text = clean_text(decode_html(data, path, diagnostics), path, diagnostics)
+        return parse_html(confine_page(text, path, diagnostics))
     return unqualify(root)
 
 

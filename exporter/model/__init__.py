@@ -138,10 +138,12 @@ class Article:
         return self.source.stem if self.source.is_file() or self.source.suffix else self.source.name
 
     def text_blocks(self) -> list[str]:
-        """The article's text blocks (paragraph-like elements), whitespace-normalised."""
-        return [normalize_space(text_of(el)) for el in self.body.iter(*TEXT_BLOCKS)
-                if normalize_space(text_of(el))
-                and not any(a.tag in TEXT_BLOCKS for a in el.iterancestors())]
+        """The article's text blocks (paragraph-like elements), whitespace-normalised;
+        a note reference reads as the number every writer gives it (:func:`note_numbers`)."""
+        numbers = note_numbers(self.body)
+        blocks = (normalize_space(_reading(el, numbers)) for el in self.body.iter(*TEXT_BLOCKS)
+                  if not any(a.tag in TEXT_BLOCKS for a in el.iterancestors()))
+        return [block for block in blocks if block]
 
 
 TEXT_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "figcaption", "caption",
@@ -150,6 +152,35 @@ TEXT_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "figcaption"
 
 def text_of(element: etree._Element) -> str:
     return "".join(element.itertext())
+
+
+def is_noteref(element: etree._Element) -> bool:
+    return element.tag == "a" and "noteref" in (element.get("class") or "").split()
+
+
+def note_numbers(body: etree._Element) -> dict[str, int]:
+    """The number of each note, as every output shows it: notes are numbered in the order
+    of their first reference (references to what is not a note count for nothing)."""
+    notes = {el.get("id") for el in body.iter("aside") if "note" in (el.get("class") or "").split()}
+    numbers: dict[str, int] = {}
+    for a in body.iter("a"):
+        key = (a.get("href") or "")[1:]
+        if is_noteref(a) and key in notes and key not in numbers:
+            numbers[key] = len(numbers) + 1
+    return numbers
+
+
+def _reading(element: etree._Element, numbers: dict[str, int]) -> str:
+    """The element's text with each note reference read as its number."""
+    if is_noteref(element):
+        key = (element.get("href") or "")[1:]
+        return str(numbers[key]) if key in numbers else text_of(element)
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str):
+            parts.append(_reading(child, numbers))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def normalize_space(text: str) -> str:
@@ -220,7 +251,7 @@ ELEMENTS: dict[str, Rule] = {
     "tbody": _rule({"tr"}),
     "tfoot": _rule({"tr"}),
     "tr": _rule({"th", "td"}),
-    "th": _rule(PHRASING | {"p", "ul", "ol"}, text=True, attrs={"colspan", "rowspan", "scope", "headers", "abbr"}),
+    "th": _rule(PHRASING | {"p", "ul", "ol"}, text=True, attrs={"colspan", "rowspan", "scope", "headers"}),
     "td": _rule(PHRASING | {"p", "ul", "ol"}, text=True, attrs={"colspan", "rowspan", "headers"}),
     "ul": _rule({"li"}),
     "ol": _rule({"li"}, attrs={"start", "reversed", "type"}, classes={"references"}),
@@ -265,6 +296,66 @@ ELEMENTS: dict[str, Rule] = {
     "var": _rule(PHRASING, text=True),
     "wbr": _rule(()),
 }
+
+# ---------------------------------------------------------------------------------
+# Attribute values: what HTML (and EPUBCheck's schema for EPUB 3) allows
+# ---------------------------------------------------------------------------------
+
+_DATE = r"[0-9]{4,}-[0-9]{2}-[0-9]{2}"
+_TIME = r"[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,3})?)?"
+_DATETIME = rf"{_DATE}[T ]{_TIME}(Z|[+-][0-9]{{2}}:?[0-9]{{2}})?"
+_DURATION = (r"P[0-9]+D|P([0-9]+D)?T(([0-9]+H)([0-9]+M)?([0-9]+(\.[0-9]{1,3})?S)?|([0-9]+H)?([0-9]+M)"
+             r"([0-9]+(\.[0-9]{1,3})?S)?|([0-9]+H)?([0-9]+M)?([0-9]+(\.[0-9]{1,3})?S))"
+             r"|( *(([0-9]+ *[WDHM])|([0-9]+(\.[0-9]{1,3})? *S)) *)+")
+#: ``del``/``ins``: a date, or a date and time; ``time``: any of HTML's dates, times and durations
+_EDIT_DATETIME = re.compile(rf"{_DATE}|{_DATETIME}")
+_TIME_DATETIME = re.compile("|".join([r"[0-9]{4,}-[0-9]{2}", _TIME, r"(--)?(0[0-9]|1[0-2])-(0[0-9]|[1-2][0-9]|3[0-1])",
+                                      _DURATION, r"[0-9]{4,}-W[0-9]{2}", r"[0-9]{4}", _DATE, _DATETIME]))
+_INTEGER = re.compile(r"-?[0-9]+")
+#: whole numbers: (least, greatest) HTML allows (colspan ≤ 1000, rowspan ≤ 65534; a list's
+#: start and an item's value are any integer, kept within what browsers count)
+NUMBER_RANGES = {"colspan": (1, 1000), "rowspan": (0, 65534), "span": (1, 1000), "width": (0, 2 ** 31 - 1),
+                 "height": (0, 2 ** 31 - 1), "start": (-(2 ** 31), 2 ** 31 - 1), "value": (-(2 ** 31), 2 ** 31 - 1)}
+#: attributes whose value is one of a few words
+ENUMERATED = {"scope": ("row", "col", "rowgroup", "colgroup"), "reversed": ("", "reversed"),
+              "type": ("1", "a", "A", "i", "I"), "dir": ("ltr", "rtl", "auto")}
+
+
+def valid_attribute(tag: str, name: str, value: str) -> bool:
+    """Whether HTML allows ``value`` for the model attribute ``name`` on ``tag`` (attributes
+    without a rule here hold any text, or are checked elsewhere: href, src, cite, id, class)."""
+    if name in NUMBER_RANGES:
+        least, greatest = NUMBER_RANGES[name]
+        return bool(_INTEGER.fullmatch(value)) and least <= int(value) <= greatest
+    if name in ENUMERATED:
+        return value in ENUMERATED[name]
+    if name == "datetime":
+        return bool((_TIME_DATETIME if tag == "time" else _EDIT_DATETIME).fullmatch(value))
+    if name in ("lang", "hreflang"):
+        return valid_language(value)
+    return True
+
+
+TABLE_ORDER = re.compile(r"c?g*h?(b*|r+)f?")
+_TABLE_PART = {"caption": "c", "colgroup": "g", "thead": "h", "tbody": "b", "tr": "r", "tfoot": "f"}
+
+
+def table_order_ok(table: etree._Element) -> bool:
+    """HTML's order of a table's parts: caption, colgroups, thead, tbodies or rows, tfoot."""
+    parts = "".join(_TABLE_PART.get(c.tag, "?") for c in table if isinstance(c.tag, str))
+    return TABLE_ORDER.fullmatch(parts) is not None
+
+
+def attribute_rule(name: str) -> str:
+    """What ``name`` may hold, in words (for hints)."""
+    if name in NUMBER_RANGES:
+        return "a whole number from {} to {}".format(*NUMBER_RANGES[name])
+    if name in ENUMERATED:
+        return "one of " + ", ".join(f"'{v}'" for v in ENUMERATED[name])
+    if name == "datetime":
+        return "an ISO date (2024-05-02), or date and time (2024-05-02T10:30Z); <time> also a time or duration"
+    return "a BCP 47 language tag such as en or pt-BR"
+
 
 #: URL schemes allowed in links; images and other resources are local or data: only.
 #: the presentation MathML the model keeps (importers reduce MathML to it: importers.mathml)

@@ -14,6 +14,13 @@ by a prefix of the raw text: ``java&#9;script:`` is ``javascript:``, ``httpx:`` 
   turns them into text (:mod:`exporter.book`).
 
 Everything else — ``javascript:``, ``data:``, ``file:``, local paths — is not a link.
+
+What is kept is a valid URL (RFC 3986, which EPUBCheck, the Nu checker and PDF readers
+hold it to): characters a URL may not hold as they are — a space (``…pid= S1607``),
+``"``, ``<``, ``>``, ``{``, ``|``, a ``%`` that starts no escape, letters outside ASCII
+in a path — are percent-encoded (UTF-8), and a host outside ASCII is written in its
+IDNA form. What cannot be made a URL (a host with a space, a port that is no number)
+is not a link.
 """
 
 from __future__ import annotations
@@ -23,12 +30,18 @@ import urllib.parse
 
 from exporter.model import LINK_SCHEMES
 
-__all__ = ["scheme_of", "normalized", "allowed_link", "web_url", "WEB_SCHEMES"]
+__all__ = ["scheme_of", "normalized", "allowed_link", "web_url", "encoded", "WEB_SCHEMES"]
 
 WEB_SCHEMES = frozenset({"http", "https"})
 _EDGES = re.compile(r"^[\x00-\x20]+|[\x00-\x20]+$")
 _INSIDE = re.compile(r"[\t\n\r]")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+#: what RFC 3986 lets stand unencoded besides letters, digits and "-._~" (and "%" for escapes)
+_SUB_DELIMS = "!$&'()*+,;="
+_PATH_SAFE = _SUB_DELIMS + ":@/%"
+_QUERY_SAFE = _PATH_SAFE + "?"
+_HOST = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=%-]*$")
 
 
 def normalized(url: str) -> str:
@@ -43,15 +56,64 @@ def scheme_of(url: str) -> str:
     return match.group(1).lower() if match else ""
 
 
+def _quote(part: str, safe: str) -> str:
+    return urllib.parse.quote(_LONE_PERCENT.sub("%25", part), safe=safe)
+
+
+def _host(netloc: str) -> str | None:
+    """``[user@]host[:port]`` as a URL may hold it, or None when it cannot be a host."""
+    user, at, hostport = netloc.rpartition("@")
+    host, port = hostport, ""
+    if not hostport.startswith("["):
+        host, colon, port = hostport.partition(":")
+        if colon and not (port == "" or port.isdigit() and int(port) < 65536):
+            return None
+    elif not re.fullmatch(r"\[[0-9A-Fa-f:.]+\](:\d{1,5})?", hostport):
+        return None
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    if not hostport.startswith("[") and not _HOST.match(host):
+        return None
+    user = _quote(user, _SUB_DELIMS + ":%") + at if at else ""
+    return user + (hostport if hostport.startswith("[") else host + (f":{port}" if port else ""))
+
+
+def encoded(url: str) -> str | None:
+    """``url`` as a valid URL: the characters it may not hold percent-encoded, the host in
+    ASCII; None when it cannot be a URL (an unparsable address, a host or port that
+    cannot be one). A URL that is valid already is returned unchanged."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return None
+    netloc: str | None = parts.netloc
+    if netloc or url[len(parts.scheme) + 1 if parts.scheme else 0:].startswith("//"):
+        netloc = _host(parts.netloc)
+        if netloc is None:
+            return None
+    path = _quote(parts.path, _PATH_SAFE)
+    query = _quote(parts.query, _QUERY_SAFE)
+    fragment = _quote(parts.fragment, _QUERY_SAFE)
+    head = url[:len(parts.scheme) + 1] if parts.scheme else ""  # the scheme as written
+    if parts.netloc or url[len(head):].startswith("//"):
+        head += f"//{netloc}"
+    return head + path + (f"?{query}" if query or "?" in url else "") + (
+        f"#{fragment}" if fragment or url.endswith("#") else "")
+
+
 def web_url(value: str | None) -> str | None:
-    """``value`` when it is an ``http(s)`` URL with a host, else None."""
+    """``value`` as an ``http(s)`` URL with a host (see :func:`encoded`), else None."""
     if not value:
         return None
     url = normalized(value)
     if scheme_of(url) not in WEB_SCHEMES:
         return None
+    web = encoded(url)
     try:
-        return url if urllib.parse.urlsplit(url).netloc else None
+        return web if web and urllib.parse.urlsplit(web).netloc else None
     except ValueError:
         return None
 
@@ -64,18 +126,15 @@ def allowed_link(href: str, *, documents: bool = False) -> str | None:
     if not url:
         return None
     if url.startswith("#"):
-        return url if len(url) > 1 else None
+        return "#" + _quote(url[1:], _QUERY_SAFE) if len(url) > 1 else None
     if url.startswith(("//", "\\\\", "/\\", "\\/")):
         return web_url("https:" + url.replace("\\", "/"))
     scheme = scheme_of(url)
     if scheme in WEB_SCHEMES:
         return web_url(url)
     if scheme in LINK_SCHEMES:
-        return url
+        kept = encoded(url)
+        return kept if kept and len(kept) > len(scheme) + 1 else None
     if scheme or not documents or url.startswith(("/", "\\")) or "\\" in url:
         return None
-    try:
-        urllib.parse.urlsplit(url)
-    except ValueError:
-        return None
-    return url
+    return encoded(url)

@@ -23,6 +23,9 @@ from exporter.model import (
     MATHML_NS,
     ROLES,
     Article,
+    attribute_rule,
+    table_order_ok,
+    valid_attribute,
     valid_date,
     valid_language,
 )
@@ -145,6 +148,9 @@ def _check_element(el: etree._Element, notes: set[str], documents: bool = False)
         elif name not in GLOBAL_ATTRS and name not in rule.attrs:
             found.append(Problem(line, f"attribute '{name}' is not allowed on <{tag}>",
                                  "allowed: " + ", ".join(sorted(GLOBAL_ATTRS | rule.attrs))))
+        elif not valid_attribute(tag, name, el.get(name)):
+            found.append(Problem(line, f"{name}='{el.get(name)[:40]}' on <{tag}> is not a value HTML allows",
+                                 f"{name} holds {attribute_rule(name)}"))
     for name in rule.required:
         if not el.get(name):
             found.append(Problem(line, f"<{tag}> needs a '{name}' attribute", ""))
@@ -153,10 +159,6 @@ def _check_element(el: etree._Element, notes: set[str], documents: bool = False)
             found.append(Problem(line, f"class '{cls}' is not defined for <{tag}>",
                                  ("classes for <%s>: %s" % (tag, ", ".join(sorted(rule.classes))))
                                  if rule.classes else f"<{tag}> takes no class"))
-    if el.get("lang") is not None and not valid_language(el.get("lang")):
-        found.append(Problem(line, f"lang '{el.get('lang')}' is not a language tag", "use a BCP 47 tag"))
-    if el.get("dir") not in (None, "ltr", "rtl", "auto"):
-        found.append(Problem(line, f"dir '{el.get('dir')}' is not ltr, rtl or auto", ""))
     if tag == "a":
         href = el.get("href")
         if "noteref" in el.get("class", "").split():
@@ -181,10 +183,18 @@ def _check_element(el: etree._Element, notes: set[str], documents: bool = False)
                              "description (dd)", "give every term a <dd>, or make the list a <ul>"))
     if tag == "aside" and "note" in el.get("class", "").split() and not el.get("id"):
         found.append(Problem(line, "a note needs an id", "give the note an id that a.noteref points at"))
-    for name in ("colspan", "rowspan", "span", "start", "value"):
-        value = el.get(name)
-        if value is not None and not value.lstrip("-").isdigit():
-            found.append(Problem(line, f"{name}='{value}' is not a number", ""))
+    if tag == "table" and not table_order_ok(el):
+        found.append(Problem(line, "the parts of the table are not in HTML's order",
+                             "caption, then colgroup, thead, tbody (or rows without tbody), tfoot last"))
+    if tag == "colgroup" and el.get("span") is not None and el.find("col") is not None:
+        found.append(Problem(line, "a colgroup with a span holds no col", "give the span to the col elements"))
+    if el.get("headers") is not None and tag in ("td", "th"):
+        table = next(el.iterancestors("table"), None)
+        heads = {th.get("id") for th in table.iter("th")} if table is not None else set()
+        unknown = [key for key in el.get("headers").split() if key not in heads]
+        if unknown or not el.get("headers").split():
+            found.append(Problem(line, f"headers='{el.get('headers')[:40]}' names no header cell of this table",
+                                 "headers lists the ids of th cells in the same table"))
     return found
 
 
@@ -197,8 +207,12 @@ def _terms_then_descriptions(dl: etree._Element) -> bool:
 def _check_link(href: str, line: int | None, documents: bool = False) -> list[Problem]:
     if href.startswith("#") and len(href) > 1:
         return []
-    if allowed_link(href, documents=documents) == href:
+    kept = allowed_link(href, documents=documents)
+    if kept == href:
         return []
+    if kept is not None and normalized(href) == href:
+        return [Problem(line, f"link '{href[:80]}' holds characters a URL may not hold as they are",
+                        f"write it as '{kept[:80]}'")]
     scheme = _scheme(normalized(href))
     if scheme is None:
         return [Problem(line, f"link '{href[:80]}' is not a valid URL", "fix the address")]

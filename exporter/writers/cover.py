@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 from dataclasses import dataclass
 from typing import TypedDict
 
@@ -76,14 +77,39 @@ def _usable(ctx: Context, src: str, minimum: tuple[int, int]) -> tuple[bytes, st
         fetched = ctx.fetcher.get(ctx.url_for(src))
     except FetchRefused:
         return None
-    try:
-        with Image.open(io.BytesIO(fetched.data)) as image:
-            size = image.size
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        return None
+    if fetched.media_type == "image/svg+xml":  # cleaned by the fetcher (exporter.safety.svg)
+        size = _svg_size(fetched.data)
+        if size is None:  # a drawing that names no size scales to the page: a cover, not a lead image
+            return (fetched.data, fetched.media_type) if minimum == (1, 1) else None
+    else:
+        try:
+            with Image.open(io.BytesIO(fetched.data)) as image:
+                size = image.size
+        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+            return None
     if min(size) < minimum[0] or max(size) < minimum[1]:
         return None
     return fetched.data, fetched.media_type
+
+
+def _svg_size(data: bytes) -> tuple[float, float] | None:
+    """An SVG drawing's size from its width and height, else its viewBox."""
+    from exporter.errors import SourceError
+    from exporter.safety.xml import parse_xml
+
+    try:
+        root = parse_xml(data, "cover.svg").getroot()
+    except SourceError:
+        return None
+    number = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(px)?\s*$")
+    width, height = (number.match(root.get(name) or "") for name in ("width", "height"))
+    if width and height:
+        return float(width.group(1)), float(height.group(1))
+    box = (root.get("viewBox") or "").replace(",", " ").split()
+    try:
+        return (float(box[2]), float(box[3])) if len(box) == 4 else None
+    except ValueError:
+        return None
 
 
 def _lead_image(ctx: Context) -> etree._Element | None:

@@ -36,3 +36,35 @@ def codes(article: Article) -> list[str]:
 
 def find(article: Article, xpath: str):
     return article.body.xpath(xpath, namespaces={"m": "http://www.w3.org/1998/Math/MathML"})
+
+
+XHTML_NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
+            "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
+
+
+def build_epub(source: Path, out: Path, *extra: str) -> Path:
+    """``exporter build SOURCE --to epub`` (one job); the EPUB's path."""
+    from exporter.cli import main
+
+    assert main(["build", str(source), "-o", str(out), "--to", "epub", "-j", "1", "-q", *extra]) == 0
+    name = source.name.split(".")[0] if source.is_file() else source.name
+    return out / f"{name}.epub"
+
+
+def epub_part(epub: Path, suffix: str) -> etree._Element:
+    """The parsed member of the EPUB whose name ends with ``suffix`` (the content document: ``.xhtml``
+    that is not the navigation or cover)."""
+    import zipfile
+
+    with zipfile.ZipFile(epub) as book:
+        names = [n for n in book.namelist() if n.endswith(suffix) and not n.endswith(("nav.xhtml", "cover.xhtml"))]
+        return etree.fromstring(book.read(names[0]))
+
+
+def epubcheck_messages(*epubs: Path) -> list[str]:
+    """EPUBCheck's errors and warnings for each EPUB (one JVM for all), as "name: ID message"."""
+    from exporter.checks import epubcheck
+
+    reports = epubcheck.check_many(list(epubs))
+    return [f"{path.name}: {m.get('ID')} {m.get('message')}" for path, report in reports.items()
+            for m in report.errors + report.warnings]

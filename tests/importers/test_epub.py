@@ -210,3 +210,99 @@ def test_an_epub_source_rebuilds_to_a_valid_epub(tmp_path):
         # the article's image under its content name, and the generated cover (the source has none)
         assert sorted(images) == sorted(["EPUB/images/cover.png",
                                          "EPUB/images/image-" + __import__("hashlib").sha256(PNG).hexdigest()[:12] + ".png"])
+
+
+def _book(language: str, progression: str, documents: dict[str, str]) -> dict[str, str]:
+    """A small EPUB: the package's language and page progression, and content documents
+    given as name -> attributes of <html> and the body's text."""
+    items = "".join(f'<item id="d{i}" href="{name}" media-type="application/xhtml+xml"/>'
+                    for i, name in enumerate(documents))
+    refs = "".join(f'<itemref idref="d{i}"/>' for i in range(len(documents)))
+    opf = ('<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="i">'
+           '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Book</dc:title>'
+           f'<dc:language>{language}</dc:language><dc:identifier id="i">urn:uuid:1</dc:identifier></metadata>'
+           f'<manifest>{items}</manifest><spine page-progression-direction="{progression}">{refs}</spine></package>')
+    files = {"mimetype": "application/epub+zip", "META-INF/container.xml": FILES["META-INF/container.xml"],
+             "OEBPS/book.opf": opf}
+    for name, (attrs, text) in documents.items():
+        files[f"OEBPS/{name}"] = (f'<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml"'
+                                  f' {attrs}><head><title>x</title></head><body><p>{text}</p></body></html>')
+    return files
+
+
+@pytest.mark.parametrize("language, attrs", [("en", 'xml:lang="en" lang="en"'), ("ja", 'xml:lang="ja"'),
+                                             ("ja", "")])
+def test_page_progression_does_not_make_text_right_to_left(tmp_path, language, attrs):
+    from helpers import XHTML_NS, build_epub, epub_part, epubcheck_messages
+
+    source = make_epub(tmp_path / "book.epub", _book(language, "rtl", {"a.xhtml": (attrs, "Words 言葉.")}))
+    article = load(source)
+    assert (article.meta.language, article.meta.dir) == (language, "ltr")
+    (note,) = [d for d in article.diagnostics if d.code == "S033" and "page-progression" in d.message]
+    assert note.file.endswith("book.opf") and note.line == 1
+    epub = build_epub(source, tmp_path / "out")
+    assert epub_part(epub, "content.opf").xpath("//opf:spine/@page-progression-direction",
+                                                namespaces=XHTML_NS) in ([], ["ltr"])
+    assert epub_part(epub, "text/article.xhtml").xpath("/x:html/@dir", namespaces=XHTML_NS) == ["ltr"]
+    assert epubcheck_messages(epub) == []
+
+
+def test_language_and_direction_come_from_the_documents_first(tmp_path):
+    from helpers import XHTML_NS, build_epub, epub_part, epubcheck_messages
+
+    documents = {"a.xhtml": ('xml:lang="ar" dir="rtl"', "نص عربي."), "b.xhtml": ('lang="ar"', "نص آخر."),
+                 "c.xhtml": ('xml:lang="en" dir="ltr"', "An English chapter."), "d.xhtml": ('xml:lang="fr"', "Du texte.")}
+    source = make_epub(tmp_path / "mixed.epub", _book("en", "ltr", documents))
+    article = load(source)
+    assert (article.meta.language, article.meta.dir) == ("ar", "rtl")
+    assert "S029" in codes(article)  # the package said en
+    sections = find(article, "/article/section")
+    assert [(s.get("lang"), s.get("dir")) for s in sections] == [(None, None), (None, None), ("en", "ltr"),
+                                                                 ("fr", "ltr")]
+    epub = build_epub(source, tmp_path / "out")
+    page = epub_part(epub, "text/article.xhtml")
+    assert page.xpath("/x:html/@dir", namespaces=XHTML_NS) == ["rtl"]
+    assert page.xpath("//x:section[@lang='fr']/@dir", namespaces=XHTML_NS) == ["ltr"]
+    assert epubcheck_messages(epub) == []
+
+
+SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="600" height="900" viewBox="0 0 600 900">'
+       '<title>{title}</title><script>alert(1)</script><rect width="600" height="900" fill="#234"/></svg>')
+
+
+@pytest.mark.parametrize("packed", [True, False])
+def test_svg_pages_and_svg_covers_are_kept(tmp_path, packed):
+    from helpers import XHTML_NS, build_epub, epub_part, epubcheck_messages
+
+    opf = ('<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="i">'
+           '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Drawn</dc:title><dc:language>en'
+           '</dc:language><dc:identifier id="i">urn:uuid:2</dc:identifier></metadata><manifest>'
+           '<item id="cover" href="images/cover.svg" media-type="image/svg+xml" properties="cover-image"/>'
+           '<item id="plate" href="images/plate.svg" media-type="image/svg+xml"/>'
+           '<item id="c1" href="text/one.xhtml" media-type="application/xhtml+xml"/></manifest>'
+           '<spine><itemref idref="c1"/><itemref idref="plate"/></spine></package>')
+    files = {"mimetype": "application/epub+zip", "META-INF/container.xml": FILES["META-INF/container.xml"],
+             "OEBPS/book.opf": opf, "OEBPS/images/cover.svg": SVG.format(title="The cover"),
+             "OEBPS/images/plate.svg": SVG.format(title="Plate 1: a dark rectangle"),
+             "OEBPS/text/one.xhtml": HEAD + "<body><p>Before the plate.</p></body></html>"}
+    if packed:
+        source = make_epub(tmp_path / "drawn.epub", files)
+    else:
+        source = tmp_path / "drawn"
+        for name, data in files.items():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            (source / name).write_text(data, encoding="utf-8")
+    article = load(source)
+    (plate,) = find(article, "//section[@class='chapter']/figure/img")
+    assert plate.get("alt") == "Plate 1: a dark rectangle"
+    assert "S035" not in codes(article) and article.meta.cover
+    epub = build_epub(source, tmp_path / "out")
+    opf_out = epub_part(epub, "content.opf")
+    (cover,) = opf_out.xpath("//opf:item[contains(@properties, 'cover-image')]", namespaces=XHTML_NS)
+    assert cover.get("media-type") == "image/svg+xml"
+    with zipfile.ZipFile(epub) as book:
+        svgs = [book.read(n) for n in book.namelist() if n.endswith(".svg")]
+    assert len(svgs) == 2 and not any(b"<script" in data for data in svgs)  # cleaned (exporter/safety/svg.py)
+    page = epub_part(epub, "text/article.xhtml")
+    assert page.xpath("//x:img/@alt", namespaces=XHTML_NS) == ["Plate 1: a dark rectangle"]
+    assert epubcheck_messages(epub) == []

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from helpers import codes, find, imported, write
+import pytest
+from helpers import body, codes, find, imported, write
 
 from exporter.pipeline import load
 from exporter.settings import Settings
@@ -85,3 +86,101 @@ def test_definition_lists_are_made_valid(tmp_path):
     assert find(article, "//ul/li/text()") == ["1. Introduction", "2. Entries"]
     assert [el.tag for el in find(article, "//dl/*")] == ["dt", "dd", "dt", "dd", "dt", "dd"]
     assert find(article, "//dl/dt[last()]/text()") == ["last term"]
+
+
+def test_raw_text_element_left_open_in_a_page_hides_nothing(tmp_path):
+    page = ("<html lang='en'><head><title>Raw</title></head><body>\n<p>Put the name in the <title> element.</p>\n"
+            "<p>Type in a <textarea> box.</p>\n<p>The <xmp> element.</p>\n<p>Closed <textarea>kept words</textarea>"
+            " and <title>hidden</title> here.</p>\n<p>An open <!-- comment</p>\n<p>Last.</p>\n</body></html>")
+    article = imported(tmp_path, "raw.html", page)
+    assert [p.xpath("string()") for p in find(article, "//p")] == [
+        "Put the name in the <title> element.", "Type in a <textarea> box.", "The <xmp> element.",
+        "Closed kept words and here.", "An open <!-- comment", "Last."]
+    assert not find(article, "//pre")
+    assert [(d.line, d.message.split(" ")[0]) for d in article.diagnostics if d.code == "S042"] == [
+        (2, "<title>"), (3, "<textarea>"), (4, "<xmp>"), (6, "comment")]
+    assert {(d.code, d.line) for d in article.diagnostics} >= {("S041", 5), ("S021", 5)}
+
+
+def test_epub_chapter_read_as_tag_soup_is_confined_too(tmp_path):
+    from exporter.diagnostics import Diagnostics
+    from exporter.importers.xhtml import parse_xhtml
+
+    diagnostics = Diagnostics()
+    root = parse_xhtml(b"<html><body><p>A <plaintext> tag &nbsp;<br></p><p>After.</p></body></html>",
+                       tmp_path / "c.xhtml", diagnostics, lenient=True)
+    assert ["".join(p.itertext()) for p in root.iter("p")] == ["A <plaintext> tag \xa0", "After."]
+    assert "S042" in diagnostics.codes()
+
+
+@pytest.mark.parametrize("name", ["page.html", "page.md"])
+def test_text_that_names_a_file_is_text(tmp_path, name):
+    # tinyhtml5 reads a short string naming an existing file as that file: the text is a stream
+    secret = write(tmp_path, "secret.txt", "TOP-SECRET-CONTENT")
+    article = imported(tmp_path, name, str(secret))
+    assert "TOP-SECRET" not in body(article) and "TOP-SECRET" not in article.meta.title
+    assert find(article, "//p/text()") == [str(secret)]
+
+
+def test_note_reference_written_as_words_keeps_its_words(tmp_path):
+    from helpers import XHTML_NS, build_epub, epub_part
+
+    from exporter.checks import completeness
+
+    page = ("<html lang='en'><head><title>Words</title></head><body><main>\n"
+            "<p>As argued by <a role='doc-noteref' href='#n1'>Smith, <i>Things</i> 1989</a>, again"
+            "<sup class='reference'><a href='#n2'>[2]</a></sup> and <a role='doc-noteref' href='#n1'>(1)</a>.</p>\n"
+            "<ol><li id='n1' role='doc-endnote'>The note.</li><li id='n2' role='doc-endnote'>Second.</li></ol>"
+            "</main></body></html>")
+    source = write(tmp_path, "words.html", page)
+    article = load(source)
+    assert find(article, "//a[@class='noteref']/text()") == ["1", "2", "1"]
+    assert article.text_blocks()[0] == "As argued by Smith, Things 19891, again2 and 1."
+    assert find(article, "//p/i/text()") == ["Things"]
+    epub = build_epub(source, tmp_path / "out")
+    text = epub_part(epub, "text/article.xhtml")
+    (p,) = text.xpath("//x:p[x:a[@epub:type='noteref']]", namespaces=XHTML_NS)
+    assert p.xpath("string()") == "As argued by Smith, Things 19891, again2 and 1."
+    assert completeness.check(epub, article) == []
+
+
+def test_link_addresses_are_valid_urls(tmp_path):
+    page = ("<html lang='en'><head><title>L</title></head><body><main><p><a href='https://x.org/a b|c'>one</a> "
+            "<a href='HTTPS://x.org/ok'>two</a> <a href='https://x.org:99999/'>three</a></p></main></body></html>")
+    article = imported(tmp_path, "l.html", page)
+    assert find(article, "//a/@href") == ["https://x.org/a%20b%7Cc", "HTTPS://x.org/ok"]
+    assert find(article, "//span/text()") == ["three"] and "S025" in codes(article)
+    model = write(tmp_path, "m.xhtml", '<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><title>M</title>'
+                  '</head><body><article><p><a href="https://x.org/a b">m</a></p></article></body></html>')
+    assert load(model).body.xpath("//a/@href") == ["https://x.org/a%20b"]
+
+
+def test_passed_through_markup_is_what_html_allows(tmp_path):
+    from helpers import XHTML_NS, build_epub, epub_part, epubcheck_messages
+
+    page = ("<html lang='en'><head><title>Markup</title></head><body><main>\n"
+            "<table><caption>Cap</caption><tfoot><tr><td>foot</td><td>f</td></tr></tfoot>\n"
+            "<thead><tr><th id='h1' abbr='N' scope='column'>Name</th><th abbr='' scope='sideways'>Value</th></tr>"
+            "</thead><tbody><tr><td headers='h1 gone'>a</td><td headers='gone'>1</td></tr></tbody>\n"
+            "<tr><td>loose</td><td>row</td></tr><col span='2'><caption>Second caption</caption></table>\n"
+            "<ol reversed='yes' type='q' start='-5'><li value='1e3'>a</li></ol><ol start='1000000'><li>b</li></ol>\n"
+            "<p><time datetime='yesterday'>then</time> <time datetime='PT3H'>3 h</time> "
+            "<del datetime='2020-01'>gone</del> <a href='https://x.org/' hreflang='not a tag'>x</a></p>"
+            "</main></body></html>")
+    source = write(tmp_path, "markup.html", page)
+    article = load(source)
+    (table,) = find(article, "//table")
+    assert [c.tag for c in table] == ["caption", "colgroup", "thead", "tbody", "tbody", "tfoot"]
+    assert table.xpath("string(caption)") == "Cap Second caption"
+    assert not table.xpath(".//@abbr") and table.xpath(".//th/@scope") == ["col"]
+    assert table.xpath(".//td/@headers") == ["h1"]
+    assert find(article, "//ol[1]/@reversed") == ["reversed"] and not find(article, "//ol[1]/@type")
+    assert find(article, "//ol/@start") == ["-5", "1000000"] and not find(article, "//li/@value")
+    assert find(article, "//time/@datetime") == ["PT3H"] and not find(article, "//del/@datetime")
+    assert not find(article, "//a/@hreflang")
+    dropped = {d.message.split("=")[0] for d in article.diagnostics if d.code == "S026"}
+    assert {"scope", "type", "value", "datetime", "hreflang"} <= dropped
+    epub = build_epub(source, tmp_path / "out")
+    text = epub_part(epub, "text/article.xhtml")
+    assert text.xpath("//x:ol/@start", namespaces=XHTML_NS) == ["-5", "1000000"]
+    assert epubcheck_messages(epub) == []

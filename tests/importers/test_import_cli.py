@@ -37,3 +37,23 @@ def test_malformed_chapter_inside_an_epub_is_read_leniently(tmp_path):
     article = load(make_epub(tmp_path / "lenient.epub", files))
     assert "S029" in article.diagnostics.codes()
     assert "Unclosed" in article.body.xpath("string()")
+
+
+def test_xml_that_is_not_jats_is_reported_in_a_folder_build(tmp_path, capsys):
+    import json
+
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    (folder / "paper.xml").write_text(JATS, encoding="utf-8")
+    (folder / "fragment.xml").write_text('<?xml version="1.0"?>\n<!-- a part of paper -->\n<sec id="s9">'
+                                         "<p>Orphan section.</p></sec>\n", encoding="utf-8")
+    (folder / "sitemap.xml").write_text("<urlset><url/></urlset>", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(folder), "-o", str(out), "--to", "html", "-j", "1", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    notices = {(n["file"].rsplit("/", 1)[-1], n.get("line"), n["code"]) for n in report["notices"]}
+    assert notices == {("fragment.xml", 3, "S043"), ("sitemap.xml", 1, "S043")}
+    assert [d["source"].rsplit("/", 1)[-1] for d in report["documents"]] == ["paper.xml"]
+    assert main(["build", str(folder), "-o", str(out), "--to", "html", "-j", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "fragment.xml:3: warning[S043]: not a JATS article (its root element is <sec>); not built" in err

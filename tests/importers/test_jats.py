@@ -186,3 +186,88 @@ def test_entity_catalog_is_always_asked_before_the_refusal(tmp_path):
     for _ in range(25):
         tree = parse_with_entities(data, tmp_path / "bees.xml", Diagnostics())
         assert tree.findtext(".//article-title") == "Bees & α-particles"
+
+
+LINKS = """<?xml version="1.0" encoding="UTF-8"?>
+<article xmlns:xlink="http://www.w3.org/1999/xlink" xml:lang="en"><front><article-meta>
+<title-group><article-title>Links</article-title></title-group>
+<related-article related-article-type="corrected-article" xlink:href="https://example.org/a b">Original</related-article>
+</article-meta></front><body>
+<p>See <ext-link ext-link-type="uri" xlink:href="http://www.scielo.org.ar/scielo.php?script=sci_arttext&amp;pid= S1607-0X2012">SciELO</ext-link>,
+<uri>https://example.org/a|b{c}</uri>, <ext-link xlink:href="https://bücher.example/straße?q=é">Bücher</ext-link>,
+<ext-link xlink:href="https://exa mple.org/">a bad host</ext-link> and <email>ada okafor@example.org</email>.</p>
+</body></article>
+"""
+
+
+def test_urls_are_percent_encoded_or_dropped_with_a_diagnostic(tmp_path):
+    from helpers import XHTML_NS, build_epub, epub_part, epubcheck_messages
+
+    source = write(tmp_path, "links.xml", LINKS)
+    article = load(source)
+    assert find(article, "//a/@href") == [
+        "http://www.scielo.org.ar/scielo.php?script=sci_arttext&pid=%20S1607-0X2012",
+        "https://example.org/a%7Cb%7Bc%7D", "https://xn--bcher-kva.example/stra%C3%9Fe?q=%C3%A9",
+        "mailto:ada%20okafor@example.org", "https://example.org/a%20b"]
+    assert find(article, "//span[.='a bad host']") and not find(article, "//a[.='a bad host']")
+    (bad,) = [d for d in article.diagnostics if d.code == "S025"]
+    assert bad.line == 8 and "exa mple" in bad.message
+    epub = build_epub(source, tmp_path / "out")
+    page = epub_part(epub, "text/article.xhtml")
+    assert "http://www.scielo.org.ar/scielo.php?script=sci_arttext&pid=%20S1607-0X2012" in page.xpath(
+        "//x:a/@href", namespaces=XHTML_NS)
+    assert epubcheck_messages(epub) == []
+
+
+TABLES = """<?xml version="1.0" encoding="UTF-8"?>
+<article xmlns:xlink="http://www.w3.org/1999/xlink" xml:lang="en"><front><article-meta>
+<title-group><article-title>Tables</article-title></title-group></article-meta></front><body>
+<table-wrap id="t1"><label>Table 1</label><caption><p>Counts.</p></caption>
+<table><col span="1"/><col span="2"/>
+<tfoot><tr><td colspan="3">Total 9</td></tr></tfoot>
+<thead><tr><th>Hive</th><th colspan="2">Bees</th></tr></thead>
+<tbody><tr><td>A</td><td>3</td><td>6</td></tr></tbody></table></table-wrap>
+</body></article>
+"""
+
+
+def test_table_parts_in_html_order(tmp_path):
+    from helpers import build_epub, epubcheck_messages
+
+    source = write(tmp_path, "tables.xml", TABLES)
+    article = load(source)
+    (table,) = find(article, "//figure[@id='t1']/table")
+    assert [c.tag for c in table] == ["colgroup", "thead", "tbody", "tfoot"]
+    assert table.xpath("colgroup/col/@span") == ["1", "2"]
+    assert table.xpath("string(tfoot)") == "Total 9"
+    assert epubcheck_messages(build_epub(source, tmp_path / "out")) == []
+
+
+FRONT = """<?xml version="1.0" encoding="UTF-8"?>
+<article xmlns:xlink="http://www.w3.org/1999/xlink" xml:lang="en"><front><article-meta>
+<title-group><article-title>Status</article-title>
+<fn-group content-type="pub-status"><fn><p>[version 2; peer review: 2 approved]</p></fn></fn-group></title-group>
+</article-meta>
+<notes notes-type="competing-interest-statement"><p>The authors have declared no competing interest.</p></notes>
+<notes><title>Data availability</title><p>All data are in the repository.</p></notes>
+</front><body>
+<p>See note <xref ref-type="table-fn" rid="tn1">a</xref>.</p>
+<table-wrap id="t1"><table><tbody><tr><td>1<xref ref-type="table-fn" rid="tn1">a</xref></td></tr></tbody></table>
+<table-wrap-foot><fn id="f1"><label>a</label><p id="tn1">Estimated.</p></fn><fn><p id="tn2">Rounded.</p></fn>
+</table-wrap-foot></table-wrap>
+</body></article>
+"""
+
+
+def test_front_notes_publication_status_and_note_paragraph_ids_are_kept(tmp_path):
+    article = imported(tmp_path, "front.xml", FRONT)
+    info = find(article, "//section[@id='article-information']")[0]
+    assert "[version 2; peer review: 2 approved]" in info.xpath("string()")
+    headings = info.xpath(".//h3/text()")
+    assert "Competing interest statement" in headings and "Data availability" in headings
+    assert "The authors have declared no competing interest." in info.xpath("string()")
+    assert "All data are in the repository." in info.xpath("string()")
+    assert find(article, "//a[.='a']/@href") == ["#tn1", "#tn1"]
+    assert find(article, "//figure[@id='t1']/p[@id='f1']/span/@id") == ["tn1"]
+    assert find(article, "//figure[@id='t1']/p[@id='tn2']/text()") == ["Rounded."]
+    assert "M004" not in codes(article)

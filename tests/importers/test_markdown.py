@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers import body, codes, find, imported
 
 from exporter.importers.markdown import github_slug
@@ -88,3 +89,132 @@ def test_bad_front_matter_is_a_diagnostic_not_a_crash(tmp_path):
 def test_rtl_from_the_language(tmp_path):
     article = imported(tmp_path, "fa.md", "---\nlang: fa\ntitle: عنوان\n---\n\nمتن فارسی.\n")
     assert article.meta.language == "fa" and article.meta.dir == "rtl"
+
+
+RAW_TEXT_ELEMENTS = ["title", "textarea", "style", "script", "iframe", "noembed", "noframes", "xmp", "plaintext"]
+
+
+@pytest.mark.parametrize("name", RAW_TEXT_ELEMENTS)
+def test_raw_text_element_named_in_prose_swallows_nothing(tmp_path, name):
+    source = (f"# Raw\n\nPut the page name in the <{name}> element.\n\nThe *next* paragraph.\n\n"
+              f"- a list item\n- another <{name.upper()}> item\n\n| a | b |\n|---|---|\n| <{name}> | cell |\n\n"
+              "Last words.\n")
+    article = imported(tmp_path, "raw.md", source)
+    paragraphs = [p.xpath("string()") for p in find(article, "//p")]
+    assert paragraphs == [f"Put the page name in the <{name}> element.", "The next paragraph.", "Last words."]
+    assert find(article, "//p/em/text()") == ["next"]
+    assert [li.xpath("string()") for li in find(article, "//li")] == ["a list item", f"another <{name.upper()}> item"]
+    assert find(article, "//td/text()") == [f"<{name}>", "cell"]
+    assert not find(article, "//pre") and "exporter-line" not in body(article)
+    found = [(d.line, d.message.split(" ")[0]) for d in article.diagnostics if d.code == "S042"]
+    assert found == [(3, f"<{name}>"), (8, f"<{name}>"), (12, f"<{name}>")]
+
+
+def test_open_html_block_does_not_turn_the_rest_into_html(tmp_path):
+    # CommonMark reads a block opening with <style, <script, <textarea, <pre or <!-- up to its
+    # closing sequence: without one, the rest of the document would be raw HTML
+    source = ("<style> holds the CSS.\n\n*Emphasis* after it.\n\n> <!-- a note\n>\n> quoted **text**\n\n"
+              "<textarea>\nTwo\nlines\n</textarea>\n\nAnd <script>alert(1)</script> gone.\n")
+    article = imported(tmp_path, "blocks.md", source)
+    assert find(article, "(//p)[1]/text()") == ["<style> holds the CSS."]
+    assert find(article, "//p/em/text()") == ["Emphasis"]
+    assert find(article, "//blockquote/p/strong/text()") == ["text"]
+    assert find(article, "//blockquote/p[1]/text()") == ["<!-- a note"]
+    assert find(article, "//pre/text()") == ["Two\nlines"]  # a text box keeps its text
+    assert find(article, "(//p)[last()]")[0].xpath("string()") == "And gone."
+    lines = {(d.code, d.line) for d in article.diagnostics}
+    assert {("S042", 1), ("S042", 5), ("S041", 9), ("S005", 14)} <= lines
+    assert "alert" not in body(article)
+
+
+def test_kramdown_text_is_not_read_as_html_twice(tmp_path):
+    source = '<aside markdown="1" class="pquote">Use &lt;title> **here**, then more.</aside>\n\nAfter.\n'
+    article = imported(tmp_path, "k.md", source)
+    assert find(article, "//aside")[0].xpath("string()") == "Use <title> here, then more."
+    assert find(article, "//aside//strong/text()") == ["here"]
+
+
+def test_lone_image_is_a_figure_captioned_with_its_alt_text(tmp_path):
+    from PIL import Image
+
+    for name in ("bay", "icon", "plain"):
+        Image.new("RGB", (4, 4)).save(tmp_path / f"{name}.png")
+    source = ("# Pictures\n\n![The *bay* at dawn](bay.png \"Bay\")\n\nInline ![icon](icon.png) image.\n\n"
+              "![](plain.png)\n\n![A missing picture](missing.png)\n")
+    article = imported(tmp_path, "pics.md", source)
+    (bay,) = find(article, "//figure[img/@title='Bay']")
+    assert bay.xpath("string(figcaption)") == "The bay at dawn" and bay.xpath("figcaption/em/text()") == ["bay"]
+    assert bay.xpath("img/@alt") == ["The bay at dawn"]
+    assert find(article, "//p/img/@alt") == ["icon"]  # in running text: no figure
+    assert find(article, "//figure[not(figcaption)]/img/@alt") == [""]  # no alt text, no caption
+    assert find(article, "//figure[not(img)]/figcaption/text()") == ["A missing picture"]
+
+
+def test_footnote_markers_read_the_same_in_model_and_epub(tmp_path):
+    from helpers import XHTML_NS, build_epub, epub_part, write
+
+    from exporter.checks import completeness
+
+    source = write(tmp_path, "notes.md", "# Notes\n\nFirst[^b] then[^a] and again[^b].\n\n"
+                   "[^a]: Note a.\n[^b]: Note b.\n")
+    article = imported(tmp_path, "notes.md", source.read_text())
+    assert find(article, "//a[@class='noteref']/text()") == ["1", "2", "1"]
+    assert find(article, "//a[@class='noteref']/@href") == ["#fn1", "#fn2", "#fn1"]
+    assert article.text_blocks()[0] == "First1 then2 and again1."
+    epub = build_epub(source, tmp_path / "out")
+    page = epub_part(epub, "text/article.xhtml")
+    assert page.xpath("//x:a[@epub:type='noteref']/text()", namespaces=XHTML_NS) == ["1", "2", "1"]
+    assert completeness.check(epub, article) == []
+
+
+def test_lists_keep_their_numbers(tmp_path):
+    from helpers import XHTML_NS, build_epub, epub_part, write
+
+    source = write(tmp_path, "lists.md", "# Lists\n\n1. one\n2.\n3. three\n\n- a\n-\n- c\n\n1500. far\n1501. on\n")
+    article = imported(tmp_path, "lists.md", source.read_text())
+    first, far = find(article, "//ol")
+    assert [li.xpath("string()") for li in first] == ["one", "", "three"]  # "three" is still number 3
+    assert [li.xpath("string()") for li in find(article, "//ul/li")] == ["a", "c"]  # a bullet has no number
+    assert far.get("start") == "1500" and [li.text for li in far] == ["far", "on"]
+    page = epub_part(build_epub(source, tmp_path / "out"), "text/article.xhtml")
+    assert page.xpath("//x:ol/@start", namespaces=XHTML_NS) == ["1500"]
+    assert len(page.xpath("//x:ol[1]/x:li", namespaces=XHTML_NS)) == 3
+
+
+def test_only_a_heading_that_comes_first_is_the_title(tmp_path):
+    article = imported(tmp_path, "late.md", "Intro before any heading.\n\n# Not the title\n\nText.\n")
+    assert article.meta.title != "Not the title"
+    assert [el.tag for el in article.body] == ["p", "h2", "p"]
+    assert find(article, "/article/p[1]/text()") == ["Intro before any heading."]
+    first = imported(tmp_path, "first.md", "# The title\n\nText.\n")
+    assert first.meta.title == "The title" and not find(first, "//h2")
+
+
+def test_pandoc_title_block(tmp_path):
+    source = "% The Title\n  goes on\n% Ana Souza; Ben Ito\n  Cy Dee\n% 2013-06-01\n\n# Heading\n\nText on line 9.\n"
+    article = imported(tmp_path, "pandoc.md", source + "\n<title>\n")
+    meta = article.meta
+    assert meta.title == "The Title goes on" and meta.date == "2013-06-01"
+    assert [c.name for c in meta.contributors] == ["Ana Souza", "Ben Ito", "Cy Dee"]
+    assert find(article, "//h2/text()") == ["Heading"] and "%" not in body(article)
+    assert [d.line for d in article.diagnostics if d.code == "S042"] == [11]  # lines keep their numbers
+    empty = imported(tmp_path, "empty.md", "%\n% Only An Author\n\nText.\n")
+    assert [c.name for c in empty.meta.contributors] == ["Only An Author"]
+
+
+def test_editors_alone_are_the_creators(tmp_path):
+    from helpers import XHTML_NS, build_epub, epub_part, write
+
+    source = write(tmp_path, "edited.md", "---\ntitle: Collected\neditor: [Ana Souza, Ben Ito]\n"
+                   "translator: Cy Dee\n---\n\nText.\n")
+    epub = build_epub(source, tmp_path / "out")
+    opf = epub_part(epub, "content.opf")
+    creators = opf.xpath("//dc:creator", namespaces=XHTML_NS)
+    assert [c.text for c in creators] == ["Ana Souza", "Ben Ito"]
+    roles = {c.text: opf.xpath(f"//opf:meta[@refines='#{c.get('id')}'][@property='role']/text()",
+                               namespaces=XHTML_NS) for c in opf.xpath("//dc:creator|//dc:contributor",
+                                                                       namespaces=XHTML_NS)}
+    assert roles == {"Ana Souza": ["edt"], "Ben Ito": ["edt"], "Cy Dee": ["trl"]}
+    assert opf.xpath("//dc:contributor/text()", namespaces=XHTML_NS) == ["Cy Dee"]
+    ncx = epub_part(epub, "toc.ncx")
+    assert ncx.xpath("//*[local-name()='docAuthor']/*/text()") == ["Ana Souza", "Ben Ito"]

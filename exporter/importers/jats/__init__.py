@@ -67,7 +67,8 @@ def read(path: Path, diagnostics: Diagnostics, settings: Settings | None = None)
         meta.language = "en"
     body = converter.article()
     meta.subjects = meta.subjects[:40]
-    info = jats_front.info_section(root, meta, converter.inline, converter.fn_paragraph, converter.note_ids)
+    info = jats_front.info_section(root, meta, converter.inline, converter.fn_paragraph, converter.note_ids,
+                                   block=converter.block)
     if info is not None:
         body.append(info)
     converter.check_licences(meta)
@@ -467,4 +468,9 @@ class _Jats(Inline, Floats):
                     b = etree.SubElement(p, "b")
                     b.text = label
                     b.tail = " "
+            if source.get("id"):  # links may point at the paragraph rather than the note (table notes)
+                if p.get("id"):
+                    etree.SubElement(p, "span", id=source.get("id"))
+                else:
+                    p.set("id", source.get("id"))
             self.inline(source, p)

@@ -185,14 +185,18 @@ def _heading(parent: etree._Element, level: int, text: str) -> None:
 
 
 def info_section(article: etree._Element, meta: Metadata, inline: Inline, fn_inline: Inline,
-                 used_notes: set[str], level: int = 2) -> etree._Element | None:
-    """The "Article information" section (see the module docs), or None when empty."""
+                 used_notes: set[str], level: int = 2,
+                 block: Callable[[etree._Element, etree._Element, int], None] | None = None) -> etree._Element | None:
+    """The "Article information" section (see the module docs), or None when empty.
+    ``block`` converts a block of the body (for the front matter's ``notes``)."""
     front = article.find("front")
     info = front.find("article-meta") if front is not None else None
     section = etree.Element("section", id="article-information")
     _heading(section, level, "Article information")
     if info is not None:
         _contributors(info, section, inline, level)
+        for status in info.findall("title-group/fn-group/fn"):  # F1000: "[version 2; peer review: 2 approved]"
+            fn_inline(status, section)
         notes = info.find("author-notes")
         if notes is not None:
             for child in notes:
@@ -231,6 +235,18 @@ def info_section(article: etree._Element, meta: Metadata, inline: Inline, fn_inl
             url = web_url(href) or "https://doi.org/" + urllib.parse.quote(href.removeprefix("doi:"), safe="/:;()._-")
             a = etree.SubElement(p, "a", href=url)
             a.text = _text(related) or href
+    convert = block
+    for notes in front.findall("notes") if front is not None and convert is not None else []:
+        # bioRxiv and others: competing interests, data availability … in the front matter
+        before = len(section)
+        assert convert is not None  # the loop runs only with a converter
+        convert(notes, section, level + 1)
+        added = section[before] if len(section) > before else None
+        if added is not None and added.tag == "section" and not (len(added) and added[0].tag.startswith("h")):
+            kind = (notes.get("notes-type") or "notes").replace("-", " ").replace("_", " ")
+            heading = etree.Element(f"h{min(level + 1, 6)}")
+            heading.text = kind[:1].upper() + kind[1:]
+            added.insert(0, heading)
     return section if len(section) > 1 else None
 
 

@@ -47,7 +47,11 @@ class Inline(Converter):
                 href = "https://" + href
             elif kind in ("pmid",) or not re.match(r"^(https?|ftp|mailto|doi|urn):", href):
                 href = ""
-            href = allowed_link(href) or ""
+            kept = allowed_link(href) or "" if href else ""
+            if href and not kept:
+                self.report("S025", f"bad-link-{line}", f"link '{href[:80]}' cannot be a valid address; its text "
+                            "is kept", line, "fix the address")
+            href = kept
             a = etree.SubElement(target, "a" if href else "span")
             if href:
                 a.set("href", href)

@@ -48,7 +48,7 @@ from exporter.writers.epub.package import PACKAGE_DIR
 from exporter.writers.labels import labels
 
 __all__ = ["render", "identifier_for", "Media", "cover_page", "package_metadata", "metadata_entries",
-           "CREATOR_ROLES"]
+           "CREATOR_ROLES", "creator_roles"]
 
 X = f"{{{XHTML_NS}}}"
 CONTENT = "text/article.xhtml"
@@ -59,6 +59,19 @@ CSS = "css/style.css"
 ID_NAMESPACE = uuid.UUID("6f1c8a52-3d5e-4f43-9a8e-2c7d0b6e5a11")
 #: roles that make a contributor a creator (dc:creator) rather than a dc:contributor
 CREATOR_ROLES = ("aut", "ivr", "ive", "cre")
+#: who is the creator of a work without one of CREATOR_ROLES: its editors, else its compilers
+#: (an anthology edited by A reads "A (ed.)", never "Unknown" as reading systems show a book
+#: without any dc:creator)
+FALLBACK_CREATOR_ROLES = (("edt",), ("com",))
+
+
+def creator_roles(meta: Metadata) -> tuple[str, ...]:
+    """The roles that are the work's creators (dc:creator): authors and the like, else editors,
+    else compilers."""
+    present = {c.role for c in meta.contributors}
+    if present & set(CREATOR_ROLES):
+        return CREATOR_ROLES
+    return next((roles for roles in FALLBACK_CREATOR_ROLES if present & set(roles)), CREATOR_ROLES)
 IBOOKS = ("ibooks", "http://vocabulary.itunes.apple.com/rdf/ibooks/vocabulary-extensions-1.0/")
 
 
@@ -82,7 +95,7 @@ def _image_data(data: bytes, media_type: str, name: str) -> tuple[bytes, str, st
     from PIL import Image, UnidentifiedImageError
 
     if media_type == "image/svg+xml":
-        return data, media_type, name, False
+        return data, media_type, name if name.lower().endswith(".svg") else f"{name}.svg", False
     try:
         with Image.open(io.BytesIO(data)) as image:
             animated = bool(getattr(image, "is_animated", False))
@@ -241,7 +254,7 @@ def render(ctx: Context) -> bytes:
     add_fonts(book, fonts)
     book.spine = [cover_doc, content]
     book.toc = epub_package.toc(epub_nav.toc_tree(entries))
-    complete_ncx = functools.partial(epub_nav.complete_ncx, lang=meta.language, authors=meta.names(*CREATOR_ROLES),
+    complete_ncx = functools.partial(epub_nav.complete_ncx, lang=meta.language, authors=meta.names(*creator_roles(meta)),
                                      pages=markers, page_document=CONTENT, order=_reading_order(root),
                                      pages_label=words["pages"])
     return epub_package.write(book, nav=epub_nav.xhtml_bytes(nav_root), complete_ncx=complete_ncx, when=ctx.time)
@@ -303,9 +316,10 @@ def metadata_entries(meta: Metadata, key: str = "") -> list[MetaEntry]:
         prop("title-type", "main", refines=f"#{key}title")
         dc("title", meta.subtitle, id=f"{key}subtitle")
         prop("title-type", "subtitle", refines=f"#{key}subtitle")
+    creators = creator_roles(meta)
     for index, person in enumerate(meta.contributors, start=1):
         uid = f"{key}creator-{index}"
-        dc("creator" if person.role in CREATOR_ROLES else "contributor", person.name, id=uid)
+        dc("creator" if person.role in creators else "contributor", person.name, id=uid)
         prop("role", person.role, refines=f"#{uid}", scheme="marc:relators")
         if person.file_as:
             prop("file-as", person.file_as, refines=f"#{uid}")
