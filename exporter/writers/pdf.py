@@ -149,7 +149,7 @@ def print_document(ctx: Context, fit: dict[int, int] | None = None, page: PageMa
             a.set("rel", " ".join(rel))
         else:
             a.attrib.pop("rel", None)
-    _alternative_texts(root)
+    pdftags.prepare(root)
     if resolved.notes == "foot":
         footnotes.move_to_call_sites(root)
     footnotes.label_headings(root)
@@ -164,22 +164,6 @@ def print_document(ctx: Context, fit: dict[int, int] | None = None, page: PageMa
     stylesheets = [weasy.css(text, base_url=url or base_url, fetcher=ctx.fetcher)
                    for text, url in _stylesheet_texts(ctx, resolved, extra_css, safe)]
     return document, stylesheets, page_bytes, resolved
-
-
-def _alternative_texts(root: etree._Element) -> None:
-    """Images as the PDF's tagging needs them: a decorative one (``alt=""``) gets a
-    placeholder that :mod:`.pdftags` turns into an artifact; one without alternative
-    text in a captioned figure gets the caption's text."""
-    for img in root.iter("img"):
-        alt = img.get("alt")
-        if alt is not None and not alt.strip():
-            img.set("alt", pdftags.DECORATIVE)
-        elif alt is None:
-            figure = next((a for a in img.iterancestors("figure")), None)
-            caption = figure.find(".//figcaption") if figure is not None else None
-            text = " ".join(caption.xpath("string()").split()) if caption is not None else ""
-            if text:
-                img.set("alt", text)
 
 
 def layout(ctx: Context, page: PageMaker | None = None, extra_css: tuple[str, ...] = ()

@@ -1,11 +1,14 @@
-"""The PDF's structure tree repaired where WeasyPrint's tagging falls short of PDF/UA-1,
-then checked (:mod:`exporter.checks.pdfua`): the PDF/UA claim stays only when every
+"""The PDF's structure tree prepared (:func:`prepare`, on the print page), repaired where
+WeasyPrint's tagging falls short of PDF/UA-1 (:func:`finish`, on the written PDF), then
+checked (:mod:`exporter.checks.pdfua`): the PDF/UA claim stays only when every
 machine-checkable condition holds.
 
 Repairs, on the written PDF with pikepdf:
 
 * running heads and page numbers (page margin boxes), which WeasyPrint tags with
   structure elements it leaves out of the tree, become pagination artifacts;
+* formulas (MathML, which the print page tags like images so that WeasyPrint writes
+  their alternative text, the ``alttext`` or the formula's text) become ``Formula``;
 * images the model marks decorative (``alt=""``; the print page gives them
   :data:`DECORATIVE` as a placeholder) become artifacts, their ``Figure`` removed;
 * a list item's content outside ``Lbl`` and ``LBody`` (loose lists, end notes) is
@@ -20,13 +23,55 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from lxml import etree
+from weasyprint.pdf import tags as weasy_tags
+
 from exporter.checks import pdfua
+from exporter.model import MATHML_NS
 
-__all__ = ["finish", "DECORATIVE"]
+__all__ = ["prepare", "finish", "DECORATIVE", "FORMULA"]
 
+#: what the print page puts before a formula's alternative text, so that its element
+#: (tagged like an image to carry the text) becomes a Formula
+FORMULA = "\u2060exporter:formula\u2060"
 #: the alternative text the print page gives decorative images, so that their Figure
 #: can be told from one whose text is missing (see :func:`finish`)
 DECORATIVE = "\u2060exporter:decorative\u2060"
+
+
+def prepare(root: etree._Element) -> None:
+    """Images and formulas as the PDF's tagging needs them: a decorative image
+    (``alt=""``) gets a placeholder that :func:`finish` turns into an artifact; one
+    without alternative text in a captioned figure gets the caption's text; a formula
+    gets its ``alttext`` (else its text) marked as a formula's (:func:`_pdf_tag`)."""
+    for math in root.iter(f"{{{MATHML_NS}}}math", "math"):
+        text = " ".join((math.get("alttext") or math.xpath("string()")).split())
+        math.set("alt", FORMULA + text)
+    for img in root.iter("img"):
+        alt = img.get("alt")
+        if alt is not None and not alt.strip():
+            img.set("alt", DECORATIVE)
+        elif alt is None:
+            figure = next((a for a in img.iterancestors("figure")), None)
+            caption = figure.find(".//figcaption") if figure is not None else None
+            text = " ".join(caption.xpath("string()").split()) if caption is not None else ""
+            if text:
+                img.set("alt", text)
+
+
+def _pdf_tag(tag: str | None) -> str:
+    """WeasyPrint's structure type for an element, with MathML ``math`` tagged like an
+    image — so that WeasyPrint writes its ``alt`` — and renamed ``Formula`` by
+    :func:`finish` (WeasyPrint itself tags math ``NonStruct``, without alternative text)."""
+    if tag in ("math", f"{{{MATHML_NS}}}math"):
+        return "Figure"
+    result: str = _weasy_pdf_tag(tag)
+    return result
+
+
+_weasy_pdf_tag = getattr(weasy_tags._get_pdf_tag, "weasyprint_own", weasy_tags._get_pdf_tag)
+_pdf_tag.weasyprint_own = _weasy_pdf_tag  # type: ignore[attr-defined]  # a reload must not wrap it twice
+weasy_tags._get_pdf_tag = _pdf_tag
 
 
 def finish(data: bytes, claim: int | None) -> tuple[bytes, list[pdfua.Violation]]:
@@ -58,7 +103,14 @@ def _repair(pdf: Any) -> None:
     artifacts: dict[tuple[int, int], dict[int, str]] = {}  # page → MCID → artifact type
     for element, parent in listed:
         kind = pdfua.standard_type(element, role_map)
-        if kind == "/Figure" and str(element.get("/Alt", "")) == DECORATIVE:
+        if kind == "/Figure" and str(element.get("/Alt", "")).startswith(FORMULA):
+            element.S = pikepdf.Name.Formula
+            text = str(element.Alt)[len(FORMULA):]
+            if text:
+                element.Alt = pikepdf.String(text)
+            else:
+                del element["/Alt"]
+        elif kind == "/Figure" and str(element.get("/Alt", "")) == DECORATIVE:
             del element["/Alt"]
             for mcid, page in _mcids(element):
                 artifacts.setdefault(page, {})[mcid] = ""
