@@ -98,6 +98,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "P002": (Severity.WARNING, "image resolution below 300 ppi at its printed size"),
     "P003": (Severity.WARNING, "table too wide for the text column: set very small and wrapped inside words"),
     "P004": (Severity.WARNING, "the page layout failed; the document was laid out again in a safe mode (one column)"),
+    "P005": (Severity.WARNING, "PDF/UA claim withheld: the PDF violates a machine-checkable PDF/UA condition"),
     # HTML
     "H001": (Severity.WARNING, "resource could not be inlined into the HTML page"),
 }

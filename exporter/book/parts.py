@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 from exporter.book import Book, Chapter
 from exporter.book.html import BOOK_PAGED_CSS, Block, blocks, print_root
+from exporter.checks import pdfua
 from exporter.errors import OutputError
 from exporter.pagesetup import Resolved
 from exporter.writers import html, pdf
@@ -188,6 +189,18 @@ def _copy(target: pikepdf.Pdf, value: Any) -> Any:
     return value
 
 
+def _check_claim(book: Book, joined: pikepdf.Pdf) -> None:
+    """The parts were checked one by one (:mod:`exporter.writers.pdftags`); the joined
+    book keeps its PDF/UA claim only if it passes the conditions as a whole (P005)."""
+    found = pdfua.violations(joined)
+    if found and "pdfuaid:part" in joined.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False):
+        with joined.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+            del meta["pdfuaid:part"]
+        book.ctx.diagnostics.add("P005", f"PDF/UA claim withheld: {'; '.join(v.describe() for v in found)}",
+                                 file=book.project.file,
+                                 hint="docs/ci.md lists the conditions and how to meet them")
+
+
 def _join(book: Book, laid: list[_Laid]) -> bytes:
     target = pikepdf.open(io.BytesIO(laid[0].data))
     outline: list[_Bookmark] = _outline(target, target)
@@ -210,6 +223,7 @@ def _join(book: Book, laid: list[_Laid]) -> bytes:
         made.root.clear()
         made.root.extend(_items(outline))
     target.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.D)]))
+    _check_claim(book, target)
     out = io.BytesIO()
     target.save(out, deterministic_id=True, compress_streams=True,
                 object_stream_mode=pikepdf.ObjectStreamMode.generate)

@@ -14,7 +14,10 @@ trim in bleed).
 Codes: ``syntax``, ``font-not-embedded``, ``untagged``, ``no-lang``,
 ``display-doc-title``, ``figure-alt``, ``no-title``, ``metadata-mismatch``,
 ``no-outline``, ``outline-target``, ``pdfa-id``, ``pdfa-output-intent``,
-``pdfa-encrypted``, ``pdf-version``, ``pdfua-id``, ``pdfx-boxes``, ``page-box``, ``page-sizes``.
+``pdfa-encrypted``, ``pdf-version``, ``pdfua-id``, ``pdfx-boxes``, ``page-box``, ``page-sizes``, and
+the PDF/UA conditions of :mod:`exporter.checks.pdfua` (``untagged-content``, ``list-structure``,
+``table-structure``, ``table-headers``, ``formula-alt``, ``note-id``): errors when PDF/UA is
+claimed — the writer claims it only when they hold.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from exporter.checks import tools
+from exporter.checks import pdfua, tools
 from exporter.checks.result import Finding, Severity
 
 if TYPE_CHECKING:  # pikepdf is imported where it is used: exporter runs without it
@@ -76,7 +79,7 @@ def check(path: Path) -> list[Finding]:
         return found + [Finding(E, f"the file cannot be opened as a PDF: {error}", "syntax")]
     with pdf:
         claims = claims_of(pdf)
-        for part in (fonts, structure, metadata, outline, identification, page_boxes):
+        for part in (fonts, structure, ua_conditions, metadata, outline, identification, page_boxes):
             found += part(pdf, claims)
     return _capped(found)
 
@@ -220,6 +223,23 @@ def structure(pdf: pikepdf.Pdf, claims: Claims) -> list[Finding]:
     if tree is not None and kids is not None:
         found += _figures(pdf, tree, E if ua else W)
     return found
+
+
+#: conditions :func:`structure` and :func:`metadata` report with their own messages
+_REPORTED_ELSEWHERE = frozenset({"untagged", "no-lang", "display-doc-title", "no-title", "figure-alt"})
+
+
+def ua_conditions(pdf: pikepdf.Pdf, claims: Claims) -> list[Finding]:
+    """The machine-checkable PDF/UA-1 conditions the writer checks before it claims
+    PDF/UA (:mod:`exporter.checks.pdfua`): errors when the PDF claims PDF/UA, warnings
+    otherwise (on a tagged PDF; an untagged one is reported as ``untagged``)."""
+    found = pdfua.violations(pdf)
+    if any(v.code == "untagged" for v in found):
+        return []
+    severity = E if claims.pdfua else W
+    why = f" (the PDF claims {claims.describe()})" if claims.pdfua else ""
+    return [Finding(severity, v.describe() + why, v.code)
+            for v in found if v.code not in _REPORTED_ELSEWHERE]
 
 
 def _figures(pdf: pikepdf.Pdf, tree: pikepdf.Object, severity: Severity) -> list[Finding]:

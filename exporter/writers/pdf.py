@@ -19,7 +19,9 @@ On top of the print page, the PDF gets:
   subject, keywords, language, publisher, rights, licence, identifier and dates from
   the build clock (``SOURCE_DATE_EPOCH``); the file identifier is a content hash;
 * tagging (structure tree, ``/Lang``, figure ``/Alt``, ``DisplayDocTitle``) for every
-  variant, PDF/UA-1 by default; archival PDF/A variants on request, PDF/A-3 and 4f
+  variant, repaired where WeasyPrint's falls short (:mod:`.pdftags`); PDF/UA-1 by
+  default, declared only when the machine-checkable conditions hold
+  (:mod:`exporter.checks.pdfua`), else withheld with P005; archival PDF/A variants on request, PDF/A-3 and 4f
   carrying the canonical source (:func:`exporter.model.file.dump_model`) as an
   associated file — the only file a PDF made by exporter ever embeds;
 * for print shops, TrimBox and BleedBox set to the page and the requested bleed, and
@@ -52,7 +54,7 @@ from exporter.pagesetup import Resolved, page_css, press_css
 from exporter.safety import isolation, weasy
 from exporter.safety.fetch import ConfinedFetcher
 from exporter.settings import Context
-from exporter.writers import footnotes, html
+from exporter.writers import footnotes, html, pdftags
 
 if TYPE_CHECKING:
     import pydyf
@@ -147,6 +149,7 @@ def print_document(ctx: Context, fit: dict[int, int] | None = None, page: PageMa
             a.set("rel", " ".join(rel))
         else:
             a.attrib.pop("rel", None)
+    pdftags.prepare(root)
     if resolved.notes == "foot":
         footnotes.move_to_call_sites(root)
     footnotes.label_headings(root)
@@ -238,7 +241,13 @@ def render(ctx: Context, attachments: list[weasyprint.Attachment] | None = None)
     with _captured(ctx):
         data: bytes = document.write_pdf(pdf_identifier=identifier.encode("ascii"),
                                          finisher=_Finisher(resolved.setup.bleed_mm), **options)
-        return data
+    data, found = pdftags.finish(data, variant.ua)
+    if variant.ua and found:
+        ctx.diagnostics.add(
+            "P005", f"PDF/UA claim withheld: {'; '.join(v.describe() for v in found)}", file=ctx.article.source,
+            hint="the PDF is tagged but does not declare PDF/UA-"
+                 f"{variant.ua}; docs/ci.md lists the conditions and how to meet them")
+    return data
 
 
 # -- layout checks -----------------------------------------------------------------
