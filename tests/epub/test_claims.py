@@ -238,3 +238,14 @@ def test_interview_questions_are_headings_to_assistive_technology(real):
         for question in questions:  # one level below the heading before it
             before = xpath(question, "preceding::x:h1|preceding::x:h2|preceding::x:h3|preceding::x:h4")
             assert question.get("aria-level") == str(int(before[-1].tag[-1]) + 1), name
+
+
+def test_the_writer_claims_only_what_the_rules_allow(tmp_path, monkeypatch):
+    """The claim comes from the rules: when they find a shortfall, no claim is written."""
+    from exporter.writers.epub import conformance
+
+    source = write_article(tmp_path / "src", "plain.xhtml", "<h2>One</h2><p>Words.</p>")
+    monkeypatch.setattr(conformance, "shortfalls", lambda pub: ["a rule that failed"])
+    assert _build_json(source, tmp_path / "out", "--no-page-list") == "no accessibility conformance claimed: " \
+        "a rule that failed"
+    assert meta(opf(tmp_path / "out" / "plain.epub"), "dcterms:conformsTo") == []
