@@ -11,10 +11,12 @@ import re
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import fields
+from typing import Any
 
 from lxml import etree
 
 from exporter.model import MATHML_NS, Article, Metadata, normalize_space, slugify, text_of
+from exporter.model.scripts import CJK_FAMILY, RTL_SCRIPTS, language_of_script, runs, script_of, scripts_of
 from exporter.model.tree import remove_keep_tail
 from exporter.safety.fetch import FetchRefused
 from exporter.settings import Context
@@ -223,8 +225,107 @@ def check_math(ctx: Context) -> None:
 
 
 
+#: elements whose text is not running prose (code, formulas, ruby annotations, explicit isolation)
+_NOT_PROSE = {"code", "pre", "kbd", "samp", "var", "bdi", "bdo", "rt", "rp"}
+_CODE = ("code", "pre", "kbd", "samp", "var")
+_NUMBERS = re.compile(r"(?:[ \u00a0.,:/+-]*[0-9])+")
+_INLINE = {"span", "em", "strong", "i", "b", "a", "cite", "q", "abbr", "dfn", "mark", "small", "u", "s", "sub",
+           "sup", "time", "ins", "del"}
+
+
+def mark_passages(ctx: Context) -> None:
+    """Language of parts and direction, in every output. A passage in a script the
+    language around it is not written in gets ``lang`` when its script belongs to one
+    language only (Hangul: ko, kana: ja, Thai: th…; never Latin, Cyrillic, Arabic,
+    Hebrew or Han alone, which several languages share: those need the source's own
+    ``lang``), and is isolated with ``dir`` when its direction differs from the
+    document's: ``<span dir="ltr">`` around Latin runs in Arabic, Persian or Hebrew text,
+    ``dir="rtl"`` around Arabic or Hebrew in a left-to-right document. Latin runs in
+    Chinese, Japanese and Korean text are isolated too. Code in a right-to-left document
+    is set left to right."""
+    mark(ctx.article.body, ctx.article.meta.language, ctx.article.meta.dir)
+
+
+def mark(body: etree._Element, language: str, direction: str) -> None:
+    """:func:`mark_passages` on a model body in ``language`` and ``direction``."""
+    primary = language.split("-")[0].lower()
+    rtl = direction == "rtl"
+    if rtl:
+        for el in body.iter(*_CODE):
+            text = "".join(el.itertext())
+            scripts = {script_of(c) for c in text} - {None}
+            if el.get("dir") is None and "Latin" in scripts and not scripts & RTL_SCRIPTS:
+                el.set("dir", "ltr")
+    _mark(body, language, direction, isolate_latin=rtl or primary in ("ja", "zh", "ko"))
+
+
+def _mark(el: etree._Element, lang: str, direction: str, *, isolate_latin: bool) -> None:
+    lang = el.get("lang") or lang
+    direction = el.get("dir") or direction
+    if not isinstance(el.tag, str) or el.tag.startswith("{") or el.tag in _NOT_PROSE:
+        return
+    children = list(el)
+    if el.text:
+        spans = _passages(el.text, lang, direction, isolate_latin)
+        if len(spans) == 2 and not children and el.tag in _INLINE and el.get("dir") is None \
+                and not (spans[0].strip() or spans[1].tail.strip()):
+            # the whole of an inline element (a span with the source's lang, an emphasis): mark it
+            el.set("dir", spans[1].get("dir"))
+            if spans[1].get("lang") and not el.get("lang"):
+                el.set("lang", spans[1].get("lang"))
+        elif spans:
+            el.text = spans[0]
+            for index, span in enumerate(spans[1:]):
+                el.insert(index, span)
+    for child in children:
+        _mark(child, lang, direction, isolate_latin=isolate_latin)
+        if child.tail:
+            spans = _passages(child.tail, lang, direction, isolate_latin)
+            if spans:
+                child.tail = spans[0]
+                parent = child.getparent()
+                for index, span in enumerate(spans[1:]):
+                    parent.insert(parent.index(child) + 1 + index, span)
+
+
+def _passages(text: str, lang: str, direction: str, isolate_latin: bool) -> list[Any]:
+    """``text`` cut into the text before the first marked passage and one span per passage
+    (with the text that follows it as its tail); [] when nothing is marked."""
+    allowed = scripts_of(lang)
+    primary = lang.split("-")[0].lower()
+    out: list[Any] = [""]
+    position = 0
+    for run in runs(text, CJK_FAMILY):
+        run_dir = "rtl" if run.scripts & RTL_SCRIPTS else "ltr"
+        foreign = allowed is None or not run.scripts <= allowed
+        language = language_of_script(run.scripts) if foreign else None
+        if language == primary:
+            language = None
+        needs_dir = run_dir != direction or (isolate_latin and run.scripts == {"Latin"})
+        if not language and not needs_dir:
+            continue
+        if run_dir == "ltr":  # numbers that follow belong to the passage ("Node.js 18"), as without isolation
+            following = _NUMBERS.match(text, run.end)
+            run.end = following.end() if following else run.end
+        if len(out) == 1:
+            out[0] += text[position:run.start]
+        else:
+            out[-1].tail += text[position:run.start]
+        span = etree.Element("span", {"dir": run_dir})
+        if language:
+            span.set("lang", language)
+        span.text = text[run.start:run.end]
+        out.append(span)
+        position = run.end
+        span.tail = ""
+    if len(out) == 1:
+        return []
+    out[-1].tail = text[position:]
+    return out
+
+
 TRANSFORMS: list[Callable[[Context], None]] = [drop_attachment_links, assign_ids, check_notes, check_links,
-                                               check_images, check_math, tidy_structure]
+                                               check_images, check_math, tidy_structure, mark_passages]
 
 
 def apply(ctx: Context) -> None:

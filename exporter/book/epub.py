@@ -47,6 +47,7 @@ from exporter.model.file import dump_model
 from exporter.writers import cover as covers
 from exporter.writers import epub
 from exporter.writers.epub import a11y as epub_a11y
+from exporter.writers.epub import conformance
 from exporter.writers.epub import fonts as epub_fonts
 from exporter.writers.epub import nav as epub_nav
 from exporter.writers.epub import package as epub_package
@@ -263,7 +264,10 @@ def render(book: Book) -> bytes:
         css, fonts = epub_fonts.embed(ctx, css, [root for _, _, root, _ in sequence], identifier,
                                       obfuscated=options.obfuscate_fonts, css_href=CSS)
     content = [root for uid, _, root, _ in sequence if uid not in ("cover", "nav")]
-    a11y = epub_a11y.describe(ctx, content, media.described, toc_entries=len(entries), pages=0, css=css)
+    publication = conformance.Publication(meta.language, [(document, root) for _, document, root, _ in sequence], NAV,
+                                          nav_root)
+    a11y = epub_a11y.describe(ctx, content, media.described, toc_entries=len(entries), pages=0, css=css,
+                              publication=publication)
 
     package = epub_package.new_book(identifier, meta.title, meta.language, meta.dir)
     epub.package_metadata(package, ctx, identifier, a11y, [], cover_item, bool(fonts))

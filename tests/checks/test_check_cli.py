@@ -29,18 +29,19 @@ def test_everything_built_from_sources_passes(built, check, tmp_path):
     assert code == 0, [r for r in report["results"] if r["status"] != "passed"]
     checked = {(r["checker"], r["output"].rsplit("/", 1)[1]) for r in report["results"]}
     for stem in ("harbour-ledger", "type-case"):
-        assert {("epubcheck", f"{stem}.epub"), ("nu", f"{stem}.html"), ("pdf", f"{stem}.pdf")} <= checked
+        assert {("epubcheck", f"{stem}.epub"), ("claims", f"{stem}.epub"), ("nu", f"{stem}.html"),
+                ("pdf", f"{stem}.pdf")} <= checked
         for suffix in ("epub", "pdf", "html"):
             assert {("completeness", f"{stem}.{suffix}"), ("reproducible", f"{stem}.{suffix}")} <= checked
-    assert report["ok"] and report["passed"] == len(report["results"]) == 9 * SAMPLES
+    assert report["ok"] and report["passed"] == len(report["results"]) == 10 * SAMPLES
     tree = etree.parse(str(junit))
     root = tree.getroot()
-    assert root.tag == "testsuites" and root.get("tests") == str(9 * SAMPLES) and root.get("failures") == "0"
+    assert root.tag == "testsuites" and root.get("tests") == str(10 * SAMPLES) and root.get("failures") == "0"
     suites = {s.get("name"): s for s in root.iter("testsuite")}
-    assert set(suites) == {"epubcheck", "nu", "pdf", "completeness", "reproducible"}
+    assert set(suites) == {"epubcheck", "claims", "nu", "pdf", "completeness", "reproducible"}
     n = SAMPLES
     assert {name: s.get("tests") for name, s in suites.items()} == {
-        "epubcheck": str(n), "nu": str(n), "pdf": str(n), "completeness": str(3 * n), "reproducible": str(3 * n)}
+        "epubcheck": str(n), "claims": str(n), "nu": str(n), "pdf": str(n), "completeness": str(3 * n), "reproducible": str(3 * n)}
     names = {case.get("name") for case in suites["pdf"].iter("testcase")}
     assert names == {str(built / f"{stem_of(source)}.pdf") for source in discover([SOURCES])}
 
@@ -117,8 +118,8 @@ def test_build_check_knows_its_sources(tmp_path, capsys):
     report = json.loads(capsys.readouterr().out)
     assert code == 0, report["check"]
     assert report["ok"] == 1 and report["check"]["ok"]
-    assert {r["checker"] for r in report["check"]["results"]} == {"epubcheck", "nu", "pdf", "completeness",
-                                                                 "reproducible"}
+    assert {r["checker"] for r in report["check"]["results"]} == {"epubcheck", "claims", "nu", "pdf",
+                                                                 "completeness", "reproducible"}
     assert report["check"]["skipped"] == 0  # completeness and --twice found the source without --source
     assert etree.parse(str(junit)).getroot().get("tests") == str(len(report["check"]["results"]))
 

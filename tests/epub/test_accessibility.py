@@ -75,8 +75,9 @@ def test_images_maths_tables_and_ruby(books):
     assert meta(package, "schema:accessMode") == ["textual", "visual"]
     assert meta(package, "schema:accessModeSufficient") == ["textual", "textual,visual"]
     features = set(meta(package, "schema:accessibilityFeature"))
-    assert {"alternativeText", "MathML", "describedMath", "rubyAnnotations", "ARIA", "printPageNumbers",
+    assert {"alternativeText", "MathML", "describedMath", "rubyAnnotations", "ARIA",
             "pageBreakMarkers", "pageNavigation"} <= features
+    assert "printPageNumbers" not in features  # deprecated in EPUB Accessibility 1.1
     assert xpath(package, "//opf:item[@href='text/article.xhtml']/@properties") == ["mathml"]
     claim = xpath(package, "//opf:meta[@property='dcterms:conformsTo']")[0]
     assert claim.text == "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"

@@ -53,6 +53,7 @@ def test_passages_keep_their_language(book):
     article = part(book, "EPUB/text/article.xhtml")
     english = xpath(article, "//x:span[@lang='en']")[0]
     assert english.get(XML_LANG) == "en" and english.text == "Open source"
+    assert english.get("dir") == "ltr"  # isolated in the right-to-left text, on the source's own span
     assert "Passages in other languages are marked" in meta(opf(book), "schema:accessibilitySummary")[0]
 
 

@@ -151,8 +151,11 @@ def test_page_source_metadata(built):
     folder, stem = built[1]
     package = opf(folder / f"{stem}.epub")
     source = meta(package, "pageBreakSource")[0]
-    assert "scholarly" in source and xpath(package, "string(//dc:identifier)") in source
-    assert {"printPageNumbers", "pageBreakMarkers", "pageNavigation"} <= set(meta(package, "schema:accessibilityFeature"))
+    # exporter's own print edition (named by the PDF's identifier), not the source's identifier
+    assert "scholarly" in source and "exporter's PDF edition" in source and source.startswith("urn:uuid:")
+    assert xpath(package, "string(//dc:identifier)") not in source
+    features = set(meta(package, "schema:accessibilityFeature"))
+    assert {"pageBreakMarkers", "pageNavigation"} <= features and "printPageNumbers" not in features
 
 
 def test_epubcheck_and_ace_pass(built):

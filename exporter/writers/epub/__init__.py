@@ -39,6 +39,7 @@ from exporter.settings import Context
 from exporter.writers import cover as covers
 from exporter.writers import html
 from exporter.writers.epub import a11y as epub_a11y
+from exporter.writers.epub import conformance
 from exporter.writers.epub import fonts as epub_fonts
 from exporter.writers.epub import nav as epub_nav
 from exporter.writers.epub import package as epub_package
@@ -240,7 +241,10 @@ def render(ctx: Context) -> bytes:
         css, fonts = epub_fonts.embed(ctx, css, documents, identifier, obfuscated=options.obfuscate_fonts,
                                       css_href=CSS)
 
-    a11y = epub_a11y.describe(ctx, [root], media.described, toc_entries=len(entries), pages=len(markers), css=css)
+    publication = conformance.Publication(meta.language, [(COVER_PAGE, cover_root), (CONTENT, root)], NAV, nav_root,
+                                          page_break_source=bool(markers))
+    a11y = epub_a11y.describe(ctx, [root], media.described, toc_entries=len(entries), pages=len(markers), css=css,
+                              publication=publication)
 
     book = epub_package.new_book(identifier, meta.title, meta.language, meta.dir)
     package_metadata(book, ctx, identifier, a11y, markers, cover_item, bool(fonts))
@@ -366,7 +370,7 @@ def package_metadata(book: ebl.EpubBook, ctx: Context, identifier: str, a11y: ep
     for namespace, name, value, attributes in metadata_entries(meta):
         book.add_metadata(namespace, name, value, attributes)
     if markers:
-        prop("pageBreakSource", f"{identifier} (PDF edition: theme {ctx.theme.name}, {_paper(ctx)})")
+        prop("pageBreakSource", print_edition(ctx))
     for name, value in a11y.metadata():
         if name == "schema:accessibilitySummary" and meta.language.split("-")[0] != "en":
             prop(name, value, **{XML_LANG: "en"})  # the summary is written in English
@@ -379,6 +383,17 @@ def package_metadata(book: ebl.EpubBook, ctx: Context, identifier: str, a11y: ep
         book.add_prefix(*IBOOKS)
         prop("ibooks:specified-fonts", "true")
     book.add_metadata("OPF", "cover", "", {"name": "cover", "content": cover_item.id})
+
+
+def print_edition(ctx: Context) -> str:
+    """The ``pageBreakSource``: exporter's own print edition, whose pages the page list
+    follows (the PDF laid out from the same source and theme, named by its identifier:
+    the PDF's file identifier as a URN), never the source's identifier (a journal
+    article's DOI names the journal's edition, whose pages are not these)."""
+    laid_out = ctx.cache.get("layout")
+    digest = str(laid_out[1]) if isinstance(laid_out, tuple) and len(laid_out) == 2 else ""
+    name = f"urn:uuid:{uuid.UUID(hex=digest)}" if len(digest) == 32 else "exporter print edition"
+    return f"{name} (exporter's PDF edition of this text: theme {ctx.theme.name}, {_paper(ctx)})"
 
 
 def _paper(ctx: Context) -> str:

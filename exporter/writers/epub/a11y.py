@@ -6,8 +6,9 @@ alternative text, animated images, MathML and its text alternatives, tables and
 their header cells, headings, the navigation document, the page list and the style
 sheet. From that it states the access modes, the sufficient access modes, the
 features, the hazards and a plain-language summary, and claims conformance to
-EPUB Accessibility 1.1 / WCAG 2.2 Level AA only when none of the checks it can make
-fails. The reasons for not claiming it become a diagnostic (``E006``).
+EPUB Accessibility 1.1 / WCAG 2.2 Level AA only when none of the rules exporter can
+check fails (:mod:`.conformance`, which ``exporter check`` shares). The reasons for not
+claiming it become a diagnostic (``E006``) and the summary.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from lxml import etree
 
 from exporter.model import MATHML_NS, XHTML_NS
 from exporter.settings import Context
+from exporter.writers.epub import conformance
 
 __all__ = ["Image", "Accessibility", "describe", "CONFORMANCE"]
 
@@ -60,15 +62,15 @@ class Accessibility:
 
 
 def describe(ctx: Context, documents: list[etree._Element], images: list[Image], *, toc_entries: int,
-             pages: int, css: str) -> Accessibility:
+             pages: int, css: str, publication: conformance.Publication) -> Accessibility:
+    """The metadata for the content ``documents``; the conformance claim only when no
+    rule of :func:`.conformance.shortfalls` fails on ``publication`` (the spine's
+    documents and the navigation) and no image is animated."""
     content = [img for img in images if not img.cover]
     visual = [img for img in content if img.alt != ""]  # decorative images carry no content
     described = [img for img in visual if img.alt]
-    missing_alt = [img for img in images if img.alt is None]
     maths = [m for doc in documents for m in doc.iter(f"{M}math")]
     described_maths = [m for m in maths if m.get("alttext") or m.find(f".//{M}annotation") is not None]
-    tables = [t for doc in documents for t in doc.iter(f"{X}table")]
-    headless = [t for t in tables if t.find(f".//{X}th") is None]
     headings = [h for doc in documents for h in doc.iter(*(f"{X}h{n}" for n in range(1, 7)))]
     roles = any(el.get("role") for doc in documents for el in doc.iter(etree.Element))
     ruby = any(True for doc in documents for _ in doc.iter(f"{X}ruby"))
@@ -93,7 +95,7 @@ def describe(ctx: Context, documents: list[etree._Element], images: list[Image],
     if visual and len(described) == len(visual):
         features.append("alternativeText")
     if pages:
-        features += ["pageBreakMarkers", "pageNavigation", "printPageNumbers"]
+        features += ["pageBreakMarkers", "pageNavigation"]
     if maths:
         features.append("MathML")
         if len(described_maths) == len(maths):
@@ -108,23 +110,15 @@ def describe(ctx: Context, documents: list[etree._Element], images: list[Image],
 
     hazards = ["unknown"] if animated else ["none"]
 
-    shortfalls = []
-    if missing_alt:
-        shortfalls.append(_count(len(missing_alt), "image", "images") + " without alternative text")
-    if len(described_maths) != len(maths):
-        shortfalls.append(_count(len(maths) - len(described_maths), "formula", "formulas")
-                          + " without a text alternative")
-    if headless:
-        shortfalls.append(_count(len(headless), "table", "tables") + " without header cells")
+    shortfalls = conformance.shortfalls(publication)
     if animated:
         shortfalls.append("animated images not checked for flashing")
-    if not toc_entries:
-        shortfalls.append("no table of contents")
     conforms = not shortfalls
     if shortfalls:
         ctx.diagnostics.add("E006", "no accessibility conformance claimed: " + "; ".join(shortfalls),
                             file=ctx.article.source,
-                            hint="add alt text to images, header cells to tables and alttext to formulas")
+                            hint="add alt text to images, header cells to tables, alttext to formulas and a "
+                                 "lang to passages in other scripts; keep heading levels and give links text")
 
     summary = _summary(conforms, shortfalls, visual=len(visual), described=len(described), pages=pages,
                        maths=len(maths), described_maths=len(described_maths), notes=notes, foreign=foreign,

@@ -100,6 +100,23 @@ def apply(root: etree._Element) -> None:
         tokens = _tokens(element)
         if tokens:
             _match_role(element, tokens)
+    _questions(root)
+
+
+def _questions(root: etree._Element) -> None:
+    """An interview's questions are headings to assistive technology (``role="heading"``
+    one level below the heading before them), so that a screen reader announces each as
+    a heading and lists them, and a reader moves from question to question with the
+    heading keys, as sighted readers skim the bold questions. Not only a style: the
+    speaker's name stays text (``<b class="speaker">Name:</b>``)."""
+    last = 1
+    for element in root.iter(*(f"{X}h{n}" for n in range(1, 7)), f"{X}div"):
+        name = etree.QName(element).localname
+        if name != "div":
+            last = int(name[1])
+        elif "question" in element.get("class", "").split() and element.get("role") is None:
+            element.set("role", "heading")
+            element.set("aria-level", str(min(last + 1, 6)))
 
 
 def _match_role(element: etree._Element, tokens: list[str]) -> None:
