@@ -21,6 +21,7 @@ from exporter.diagnostics import Diagnostics
 from exporter.display import json_text, printable
 from exporter.errors import ExporterError, SourceError, UsageError
 from exporter.model import Contributor, Metadata
+from exporter.model.dates import DateError, iso_date
 from exporter.model.file import dump_model
 from exporter.pagesetup import PAGE_SIZES, PDF_VARIANTS, PageSetup, page_size_key, parse_length_mm
 from exporter.pipeline import BuildResult, discover, load
@@ -121,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
                           help="an author (repeatable)")
         meta.add_argument("--contributor", action="append", default=[], metavar="ROLE:NAME",
                           help="a contributor with a MARC relator role, e.g. ivr:'Joel Wing' (repeatable)")
-        meta.add_argument("--date", help="publication date, YYYY-MM-DD")
+        meta.add_argument("--date", help="publication date: YYYY-MM-DD, YYYY-MM, YYYY or an ISO 8601 date-time")
         meta.add_argument("--lang", dest="language", help="language tag, e.g. en, fr, ar")
         meta.add_argument("--publisher")
         meta.add_argument("--publication", help="name of the periodical or site")
@@ -238,8 +239,13 @@ def _page_setup(args: argparse.Namespace) -> PageSetup:
 
 def _metadata(args: argparse.Namespace) -> Metadata | None:
     meta = Metadata(title=args.title or "", language=args.language or "")
-    for name in ("subtitle", "date", "publisher", "publication", "rights", "license", "identifier"):
+    for name in ("subtitle", "publisher", "publication", "rights", "license", "identifier"):
         setattr(meta, name, getattr(args, name))
+    if args.date is not None:
+        try:
+            meta.date = iso_date(args.date, "--date")
+        except DateError as error:
+            raise UsageError(error.message, hint=error.hint) from None
     meta.source = args.source_url
     meta.contributors = [Contributor(name=name) for name in args.author]
     for item in args.contributor:
