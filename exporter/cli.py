@@ -14,6 +14,7 @@ from exporter import __version__, batch
 from exporter.batch import default_workers
 from exporter.batch.progress import Progress
 from exporter.batch.progress import wanted as progress_wanted
+from exporter.book.project import is_project
 from exporter.checks import gate as check_gate
 from exporter.checks import report as check_report
 from exporter.checks.result import Report as CheckReport
@@ -336,6 +337,8 @@ def _build(args: argparse.Namespace) -> int:
         print(summary + f" in {info.seconds:.1f} s")
         if gate is not None:
             print(check_report.text(gate))
+    if any(isinstance(r.error, UsageError) and is_project(r.source) for r in failed):
+        return 2  # a book's exporter.toml is wrong: a configuration error (docs/collections.md)
     return 1 if failed or (gate is not None and not gate.ok) else 0
 
 
