@@ -21,7 +21,7 @@ from exporter.checks.result import Report as CheckReport
 from exporter.diagnostics import Diagnostics
 from exporter.display import json_text, printable
 from exporter.errors import ExporterError, SourceError, UsageError
-from exporter.model import Contributor, Metadata
+from exporter.model import ROLES, Contributor, Metadata, valid_language
 from exporter.model.dates import DateError, iso_date
 from exporter.model.file import dump_model
 from exporter.pagesetup import PAGE_SIZES, PDF_VARIANTS, PageSetup, page_size_key, parse_length_mm
@@ -248,11 +248,16 @@ def _metadata(args: argparse.Namespace) -> Metadata | None:
         except DateError as error:
             raise UsageError(error.message, hint=error.hint) from None
     meta.source = args.source_url
+    if args.language is not None and not valid_language(args.language):
+        raise UsageError(f"--lang {args.language!r} is not a language tag", hint="use a BCP 47 tag such as en or pt-BR")
     meta.contributors = [Contributor(name=name) for name in args.author]
     for item in args.contributor:
         role, sep, name = item.partition(":")
         if not sep or not name.strip():
             raise UsageError(f"--contributor {item!r} must be ROLE:NAME", hint="e.g. --contributor ivr:'Joel Wing'")
+        if role.strip() not in ROLES:
+            raise UsageError(f"--contributor {item!r}: unknown role {role.strip()!r}",
+                             hint="use a MARC relator code: " + ", ".join(sorted(ROLES)))
         meta.contributors.append(Contributor(name=name.strip(), role=role.strip()))
     return meta
 

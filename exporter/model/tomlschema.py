@@ -53,9 +53,11 @@ class Problems:
         self.items.append(self.error(message, file=self.file, line=line or self.lines.of(*path), hint=hint))
 
     def raise_if_any(self) -> None:
-        """Raise the first problem, carrying all of them (the CLI prints each)."""
+        """Raise the first problem, carrying all of them in the order of their lines (the
+        CLI prints each)."""
         if not self.items:
             return
+        self.items.sort(key=lambda item: (item.line is None, item.line or 0))
         first = self.items[0]
         error = self.error(first.message, file=self.file, line=first.line, hint=first.hint)
         error.problems = list(self.items)
