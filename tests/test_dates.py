@@ -6,6 +6,9 @@ and only valid W3CDTF dates in the EPUB package."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -104,6 +107,21 @@ def test_the_machines_locale_does_not_matter(monkeypatch):
         monkeypatch.setenv(name, "de_DE.UTF-8")
     assert format_date("2017-01-19", "en") == "19 January 2017"
     assert format_date("2017-01", "fr") == "janvier 2017"
+
+
+def test_showing_a_date_reads_nothing_of_the_machine(tmp_path):
+    """Babel looks up the machine's time zone when babel.dates is imported (TZ,
+    /etc/localtime, zoneinfo files): exporter fixes it first, so nothing is read."""
+    script = write(tmp_path / "audit.py", (
+        "import sys\n"
+        "opened = []\n"
+        "sys.addaudithook(lambda event, args: opened.append(str(args[0])) if event == 'open' else None)\n"
+        "from exporter.model.dates import format_date\n"
+        "assert format_date('2017-01-19', 'fr') == '19 janvier 2017'\n"
+        "print([p for p in opened if 'localtime' in p or 'share/zoneinfo' in p or p.endswith('/timezone')])\n"))
+    env = {**os.environ, "TZ": "Europe/Paris", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    result = subprocess.run([sys.executable, "-P", str(script)], capture_output=True, text=True, env=env, check=True)
+    assert result.stdout.strip() == "[]"
 
 
 # -- the command line: exit 2, the option named -----------------------------------------------

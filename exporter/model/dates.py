@@ -34,6 +34,8 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 import re
+import sys
+import types
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -236,6 +238,7 @@ def format_date(value: str, language: str) -> str:
     locale = _locale(language)
     if locale is None:
         return date.iso()[:10]
+    _fixed_local_zone()
     from babel.dates import format_date as babel_date
     from babel.dates import format_skeleton
 
@@ -245,10 +248,25 @@ def format_date(value: str, language: str) -> str:
     return str(format_skeleton("yMMMM" if date.month is not None else "y", day, locale=locale))
 
 
+def _fixed_local_zone() -> None:
+    """Babel asks the machine for its time zone (``TZ``, ``/etc/localtime``, the zoneinfo
+    files) when ``babel.dates`` is first imported. exporter shows dates, never the time
+    now, so that zone is never used; it is fixed to UTC before that import, so that
+    showing a date reads nothing of the machine's settings (and a sandboxed build reads
+    no file outside its own)."""
+    if "babel.localtime" in sys.modules:
+        return
+    fixed = types.ModuleType("babel.localtime", "the local time zone, fixed to UTC by exporter.model.dates")
+    fixed.LOCALTZ = _dt.UTC  # type: ignore[attr-defined]  # what babel.dates reads
+    fixed.get_localzone = lambda: _dt.UTC  # type: ignore[attr-defined]
+    sys.modules["babel.localtime"] = fixed
+
+
 @lru_cache(maxsize=64)
 def _locale(language: str) -> Locale | None:
     """The CLDR locale for a language tag: the longest known prefix of it (``pt-BR-x-a``
     → pt_BR), bare ``en`` as international English (en_001)."""
+    _fixed_local_zone()
     from babel import Locale, UnknownLocaleError
 
     parts = language.replace("_", "-").split("-")
