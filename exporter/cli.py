@@ -14,13 +14,15 @@ from exporter import __version__, batch
 from exporter.batch import default_workers
 from exporter.batch.progress import Progress
 from exporter.batch.progress import wanted as progress_wanted
+from exporter.book.project import is_project
 from exporter.checks import gate as check_gate
 from exporter.checks import report as check_report
 from exporter.checks.result import Report as CheckReport
 from exporter.diagnostics import Diagnostics
 from exporter.display import json_text, printable
 from exporter.errors import ExporterError, SourceError, UsageError
-from exporter.model import Contributor, Metadata
+from exporter.model import ROLES, Contributor, Metadata, valid_language
+from exporter.model.dates import DateError, iso_date
 from exporter.model.file import dump_model
 from exporter.pagesetup import PAGE_SIZES, PDF_VARIANTS, PageSetup, page_size_key, parse_length_mm
 from exporter.pipeline import BuildResult, discover, load
@@ -121,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
                           help="an author (repeatable)")
         meta.add_argument("--contributor", action="append", default=[], metavar="ROLE:NAME",
                           help="a contributor with a MARC relator role, e.g. ivr:'Joel Wing' (repeatable)")
-        meta.add_argument("--date", help="publication date, YYYY-MM-DD")
+        meta.add_argument("--date", help="publication date: YYYY-MM-DD, YYYY-MM, YYYY or an ISO 8601 date-time")
         meta.add_argument("--lang", dest="language", help="language tag, e.g. en, fr, ar")
         meta.add_argument("--publisher")
         meta.add_argument("--publication", help="name of the periodical or site")
@@ -178,10 +180,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="do not embed the theme's fonts; reading systems use their own")
     pages = epub.add_mutually_exclusive_group()
     pages.add_argument("--page-list", dest="page_list", action="store_true", default=None,
-                       help="mark the print edition's page numbers in the EPUB even when the PDF is not "
-                            "built (lays its pages out; by default they are marked when the PDF is built too)")
-    pages.add_argument("--no-page-list", dest="page_list", action="store_false",
-                       help="leave out the print page numbers")
+                       help="mark the PDF's page numbers in the EPUB even when no PDF is built (default: when it is)")
+    pages.add_argument("--no-page-list", dest="page_list", action="store_false", help="leave out the page numbers")
     source_options(build)
     print_options(build)
     limits = build.add_argument_group("limits per document (each document is built in its own process)")
@@ -241,14 +241,24 @@ def _page_setup(args: argparse.Namespace) -> PageSetup:
 
 def _metadata(args: argparse.Namespace) -> Metadata | None:
     meta = Metadata(title=args.title or "", language=args.language or "")
-    for name in ("subtitle", "date", "publisher", "publication", "rights", "license", "identifier"):
+    for name in ("subtitle", "publisher", "publication", "rights", "license", "identifier"):
         setattr(meta, name, getattr(args, name))
+    if args.date is not None:
+        try:
+            meta.date = iso_date(args.date, "--date")
+        except DateError as error:
+            raise UsageError(error.message, hint=error.hint) from None
     meta.source = args.source_url
+    if args.language is not None and not valid_language(args.language):
+        raise UsageError(f"--lang {args.language!r} is not a language tag", hint="use a BCP 47 tag such as en or pt-BR")
     meta.contributors = [Contributor(name=name) for name in args.author]
     for item in args.contributor:
         role, sep, name = item.partition(":")
         if not sep or not name.strip():
             raise UsageError(f"--contributor {item!r} must be ROLE:NAME", hint="e.g. --contributor ivr:'Joel Wing'")
+        if role.strip() not in ROLES:
+            raise UsageError(f"--contributor {item!r}: unknown role {role.strip()!r}",
+                             hint="use a MARC relator code: " + ", ".join(sorted(ROLES)))
         meta.contributors.append(Contributor(name=name.strip(), role=role.strip()))
     return meta
 
@@ -338,6 +348,8 @@ def _build(args: argparse.Namespace) -> int:
         print(summary + f" in {info.seconds:.1f} s")
         if gate is not None:
             print(check_report.text(gate))
+    if any(isinstance(r.error, UsageError) and is_project(r.source) for r in failed):
+        return 2  # a book's exporter.toml is wrong: a configuration error (docs/collections.md)
     return 1 if failed or (gate is not None and not gate.ok) else 0
 
 

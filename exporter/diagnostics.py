@@ -49,7 +49,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "S023": (Severity.WARNING, "remote resource not included: network access is off"),
     "S024": (Severity.WARNING, "resource refused: outside the source folder or scheme not allowed"),
     "S025": (Severity.INFO, "link to a page or file outside the article kept as text"),
-    "S026": (Severity.WARNING, "invalid attribute value (language, direction, number) dropped"),
+    "S026": (Severity.WARNING, "invalid value (language, direction, number, date) dropped"),
     "S027": (Severity.WARNING, "front matter could not be read completely"),
     "S028": (Severity.WARNING, "encoding problem in the source"),
     "S029": (Severity.INFO, "tag soup repaired (nested document, conflicting metadata)"),

@@ -25,15 +25,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Any, Protocol
 
 from exporter.errors import UsageError
 
-if TYPE_CHECKING:
-    from exporter.themes import Theme
-
 __all__ = ["PAGE_SIZES", "PDF_VARIANTS", "PageSetup", "PaperSize", "PdfVariant", "parse_length_mm",
-           "page_size_key", "page_css", "press_css", "css_bleed_mm", "margins_for", "resolve", "Resolved"]
+           "page_size_key", "page_css", "press_css", "css_bleed_mm", "margins_for", "resolve", "Resolved",
+           "parse_margins", "NOTES", "ThemeSettings"]
+
+
+class ThemeSettings(Protocol):
+    """What the page setup reads of a theme (an :class:`exporter.themes.Theme`, which
+    checks its ``theme.toml`` with this module's sizes and lengths)."""
+
+    @property
+    def dirs(self) -> tuple[Path, ...]: ...
+
+    def setting(self, *keys: str, default: Any = None) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -148,7 +157,22 @@ class Resolved:
     setup: PageSetup
 
 
-def _theme_margins(theme: Theme, key: str) -> str | None:
+def parse_margins(value: str, key: str) -> str:
+    """A theme's margins for paper ``key`` ("20mm 18mm 22mm": 1 to 4 lengths, as CSS
+    margin) as the CSS value exporter writes; :class:`UsageError` when they are not."""
+    parts = str(value).split()
+    if not 1 <= len(parts) <= 4:
+        raise UsageError(f"page margins {value!r} for {key}: give 1 to 4 lengths", hint='like "20mm 18mm 22mm"')
+    lengths = []
+    for part in parts:
+        mm = parse_length_mm(part, what="page margin", zero_unitless=True)
+        if mm > 80:
+            raise UsageError(f"page margin {part} is too large", hint="margins are at most 80mm")
+        lengths.append(f"{mm:.2f}mm")
+    return " ".join(lengths)
+
+
+def _theme_margins(theme: ThemeSettings, key: str) -> str | None:
     table = theme.setting("page", "margins", default={}) or {}
     if not isinstance(table, dict):
         raise UsageError("[page.margins] in theme.toml must be a table of paper size = \"lengths\"",
@@ -156,27 +180,17 @@ def _theme_margins(theme: Theme, key: str) -> str | None:
     value = table.get(key, table.get("default"))
     if value is None:
         return None
-    parts = str(value).split()
-    if not 1 <= len(parts) <= 4:
-        raise UsageError(f"page margins {value!r} for {key}: give 1 to 4 lengths",
-                         file=theme.dirs[0] / "theme.toml", hint='like "20mm 18mm 22mm"')
-    lengths = []
-    for part in parts:
-        try:
-            mm = parse_length_mm(part, what="page margin", zero_unitless=True)
-        except UsageError as error:
-            raise UsageError(error.message, file=theme.dirs[0] / "theme.toml", hint=error.hint) from None
-        if mm > 80:
-            raise UsageError(f"page margin {part} is too large", file=theme.dirs[0] / "theme.toml")
-        lengths.append(f"{mm:.2f}mm")
-    return " ".join(lengths)
+    try:
+        return parse_margins(value, key)
+    except UsageError as error:
+        raise UsageError(error.message, file=theme.dirs[0] / "theme.toml", hint=error.hint) from None
 
 
-def margins_for(theme: Theme, key: str) -> str:
+def margins_for(theme: ThemeSettings, key: str) -> str:
     return _theme_margins(theme, key) or "20.00mm 18.00mm 22.00mm"
 
 
-def resolve(setup: PageSetup, theme: Theme) -> Resolved:
+def resolve(setup: PageSetup, theme: ThemeSettings) -> Resolved:
     size = setup.size or page_size_key(str(theme.setting("page", "size", default="a4")))
     notes = setup.notes or str(theme.setting("page", "notes", default="foot"))
     if notes not in NOTES:

@@ -10,11 +10,17 @@ user's own theme folder.
 
 Templates render with autoescaping on and undefined variables as errors; author text
 reaches them only as data, never as template source.
+
+``theme.toml`` is configuration, checked when the theme is loaded (before anything is
+built) by the same code as ``exporter.toml`` and sidecars
+(:mod:`exporter.model.tomlschema`, :data:`SCHEMA`): an unknown key, a value of the wrong
+kind, an unknown paper size or notes placement, margins that are not 1 to 4 lengths
+are a :class:`~exporter.errors.UsageError` (exit code 2) with the file and line.
 """
 
 from __future__ import annotations
 
-import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -23,8 +29,22 @@ from typing import Any
 import jinja2
 
 from exporter.errors import UsageError
+from exporter.model.tomllines import Lines
+from exporter.model.tomlschema import BOOL, STR, TABLE, Problems, check_keys, read_toml, typed
+from exporter.pagesetup import NOTES, PAGE_SIZES, page_size_key, parse_margins
 
-__all__ = ["Theme", "load_theme", "styles_dir", "builtin_themes"]
+__all__ = ["Theme", "load_theme", "styles_dir", "builtin_themes", "SCHEMA"]
+
+#: table -> key -> what the value must be (docs/themes.md)
+SCHEMA: dict[str, dict[str, str]] = {
+    "": {"description": STR, "extends": STR, "page": TABLE, "header": TABLE},
+    "page": {"size": STR, "notes": STR, "margins": TABLE},
+    "page.margins": dict.fromkeys([*PAGE_SIZES, "default"], STR),
+    "header": {"byline": STR, "published_label": BOOL, "identifier": BOOL, "keywords": BOOL},
+}
+#: what ``[header] byline`` may say: a list of names, or lines by role (the default)
+BYLINES = ("names", "roles")
+MAX_THEME_BYTES = 256 * 1024
 
 
 def styles_dir() -> Path:
@@ -79,12 +99,42 @@ class Theme:
         return value
 
 
-def _read_config(folder: Path) -> dict[str, Any]:
+def _read_config(folder: Path) -> tuple[dict[str, Any], Lines]:
     path = folder / "theme.toml"
+    config, lines = read_toml(path, MAX_THEME_BYTES, "theme.toml", UsageError, path.resolve().parent)
+    problems = Problems(path, lines, UsageError)
+    _check(config, (), problems)
+    problems.raise_if_any()
+    return config, lines
+
+
+def _check(table: dict[str, Any], path: tuple[str, ...], problems: Problems) -> None:
+    """Keys, kinds and values of one table of theme.toml (and of the tables in it)."""
+    schema = SCHEMA[".".join(path)]
+    check_keys(table, schema, path, problems)
+    for key, kind in schema.items():
+        if key not in table or (value := typed(table[key], kind, (*path, key), problems)) is None:
+            continue
+        where = (*path, key)
+        if kind == TABLE:
+            _check(value, where, problems)
+        elif path == ("page",) and key == "size":
+            _value(problems, where, page_size_key, value)
+        elif path == ("page",) and key == "notes" and value not in NOTES:
+            problems.add(where, f"notes = {value!r}: choose foot or end",
+                         "foot: at the foot of the page; end: after the article")
+        elif path == ("page", "margins"):
+            _value(problems, where, parse_margins, value, key)
+        elif path == ("header",) and key == "byline" and value not in BYLINES:
+            problems.add(where, f"byline = {value!r}: choose names or roles",
+                         "names: the authors as a list of names; roles: lines such as 'By A and B'")
+
+
+def _value(problems: Problems, where: tuple[str, ...], check: Callable[..., object], *args: str) -> None:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise UsageError(f"invalid theme.toml: {error}", file=path) from None
+        check(*args)
+    except UsageError as error:
+        problems.add(where, error.message, error.hint)
 
 
 def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
@@ -113,19 +163,26 @@ def _locate(name: str, relative_to: Path | None) -> Path:
 
 
 def load_theme(name: str | Path) -> Theme:
+    """The theme ``name`` (a built-in name or a folder), with the themes it extends;
+    every ``theme.toml`` along the way is checked (:class:`UsageError` with its line)."""
     folder = _locate(str(name), None)
     dirs: list[Path] = []
     configs: list[dict[str, Any]] = []
     while True:
-        if folder in dirs:
-            raise UsageError(f"theme '{name}' extends itself", file=folder / "theme.toml")
         dirs.append(folder)
-        config = _read_config(folder)
+        config, lines = _read_config(folder)
         configs.append(config)
         parent = config.get("extends")
         if not parent:
             break
-        folder = _locate(str(parent), folder.parent)
+        file, line = folder / "theme.toml", lines.of("extends")
+        try:
+            folder = _locate(str(parent), folder.parent)
+        except UsageError as error:
+            raise UsageError(error.message, file=file, line=line, hint=error.hint) from None
+        if folder in dirs:
+            raise UsageError(f"theme '{name}' extends itself", file=file, line=line,
+                             hint="remove the extends that leads back")
     merged: dict[str, Any] = {}
     for config in reversed(configs):
         merged = _merge(merged, config)

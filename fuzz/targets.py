@@ -19,7 +19,6 @@ from pathlib import Path
 
 from lxml import etree
 
-from exporter.diagnostics import Diagnostics
 from exporter.errors import ExporterError
 from exporter.importers import IMPORTERS
 from exporter.model.sidecar import read_sidecar
@@ -93,7 +92,7 @@ def sidecar(data: bytes) -> None:
     (_WORK / "side.txt").write_text("Text.\n")
     path = _file("side.toml", data)
     try:
-        read_sidecar(path, Diagnostics())
+        read_sidecar(path)
         article = load(_WORK / "side.txt")
     except EXPECTED:
         return

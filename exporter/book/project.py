@@ -5,7 +5,9 @@ a title page, an imprint (the copyright page), a printed table of contents, an
 introduction, and parts with titles that group the articles. :func:`read_project`
 reads and checks the file; every problem is reported with the file and line it is
 on, all of them at once (unknown keys are errors, not warnings: a misspelt key would
-otherwise silently change the book)::
+otherwise silently change the book). The file is configuration, so its problems are
+:class:`~exporter.errors.UsageError` (exit code 2); keys and types are checked by
+:mod:`exporter.model.tomlschema`, as sidecars and ``theme.toml`` are::
 
     exporter.toml:14: error: 'articles': no such file: 'harbor-ledger.xhtml' (hint: …)
 
@@ -18,17 +20,32 @@ Every path is resolved by :class:`exporter.safety.confine.Root`, the one choke p
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any
 
-from exporter.errors import SourceError
+from exporter.errors import UsageError
 from exporter.importers import PROJECT_FILE, importer_for
-from exporter.model import ROLES, Contributor, Metadata, valid_date, valid_language
-from exporter.model.tomllines import Lines, loads, locate
-from exporter.safety.confine import Refusal, Root, read_regular
+from exporter.model import ROLES, Contributor, Metadata, valid_language
+from exporter.model.tomllines import Lines
+from exporter.model.tomlschema import (
+    ARRAY,
+    BOOL,
+    DATE,
+    LIST,
+    STR,
+    STRS,
+    TABLE,
+    TABLES,
+    KeyPath,
+    Problems,
+    check_keys,
+    key_name,
+    read_toml,
+    typed,
+)
+from exporter.safety.confine import Refusal, Root
 
 __all__ = ["PROJECT_FILE", "Entry", "PartSpec", "Project", "read_project", "is_project", "project_in", "book_name",
            "LAYOUTS"]
@@ -37,8 +54,6 @@ MAX_PROJECT_BYTES = 1024 * 1024
 #: how the PDF is laid out: in one piece, in parts joined afterwards, or chosen by size
 LAYOUTS = ("auto", "whole", "parts")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-#: where a value is in the file: table and key names, and array indexes
-_KeyPath: TypeAlias = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -102,7 +117,7 @@ def book_name(path: Path) -> str:
     else its folder's name (also when the file has problems: building it reports them)."""
     try:
         return read_project(Path(path)).name
-    except SourceError as error:
+    except UsageError as error:
         return getattr(error, "project_name", None) or Path(path).resolve().parent.name
 
 
@@ -113,118 +128,55 @@ def project_in(folder: Path) -> Path | None:
 
 # -- the schema -----------------------------------------------------------------------------
 
-_STR, _BOOL, _DATE, _STRS, _TABLES = "a string", "true or false", "a date", "a string or a list of strings", "tables"
-
 #: table -> key -> what the value must be
 SCHEMA: dict[str, dict[str, str]] = {
-    "": {"book": "table", "front": "table", "articles": "list", "part": "array of tables", "build": "table"},
-    "book": {"title": _STR, "subtitle": _STR, "language": _STR, "direction": _STR, "editors": _STRS,
-             "authors": _STRS, "contributors": _TABLES, "publisher": _STR, "identifier": _STR, "date": _DATE,
-             "modified": _DATE, "rights": _STR, "license": _STR, "description": _STR, "subjects": _STRS,
-             "series": _STR, "cover": _STR},
-    "contributors": {"name": _STR, "role": _STR, "file_as": _STR},
-    "front": {"title_page": _BOOL, "imprint": _BOOL, "imprint_text": _STR, "contents": _BOOL,
-              "introduction": _STR},
-    "part": {"title": _STR, "subtitle": _STR, "articles": "list"},
-    "build": {"name": _STR, "root": _STR, "pdf_layout": _STR},
+    "": {"book": TABLE, "front": TABLE, "articles": LIST, "part": ARRAY, "build": TABLE},
+    "book": {"title": STR, "subtitle": STR, "language": STR, "direction": STR, "editors": STRS,
+             "authors": STRS, "contributors": TABLES, "publisher": STR, "identifier": STR, "date": DATE,
+             "modified": DATE, "rights": STR, "license": STR, "description": STR, "subjects": STRS,
+             "series": STR, "cover": STR},
+    "contributors": {"name": STR, "role": STR, "file_as": STR},
+    "front": {"title_page": BOOL, "imprint": BOOL, "imprint_text": STR, "contents": BOOL,
+              "introduction": STR},
+    "part": {"title": STR, "subtitle": STR, "articles": LIST},
+    "build": {"name": STR, "root": STR, "pdf_layout": STR},
 }
 _HINT_ORDER = ("top-level keys such as articles = [...] go before the first [table]")
 
 
-class _Problems:
-    def __init__(self, file: Path, lines: Lines) -> None:
-        self.file, self.lines = file, lines
-        self.items: list[SourceError] = []
-
-    def add(self, path: _KeyPath, message: str, hint: str | None = None, *, line: int | None = None) -> None:
-        self.items.append(SourceError(message, file=self.file, line=line or self.lines.of(*path), hint=hint))
-
-    def raise_if_any(self) -> None:
-        if not self.items:
-            return
-        first = self.items[0]
-        error = SourceError(first.message, file=self.file, line=first.line, hint=first.hint)
-        error.problems = list(self.items)
-        if len(self.items) > 1:
-            error.message += f" (and {len(self.items) - 1} more problem{'s' if len(self.items) > 2 else ''})"
-        raise error
-
-
-def _name(path: _KeyPath) -> str:
-    return ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(".[", "[")
-
-
-def _check_keys(table: dict[str, Any], schema: str, path: _KeyPath, problems: _Problems) -> None:
-    allowed = SCHEMA[schema]
-    for key in table:
-        if key not in allowed:
-            where = f"[{_name(path)}]" if path else "the top level"
-            hint = "known keys here: " + ", ".join(allowed)
-            if schema != "" and key in SCHEMA[""]:
-                hint += f"; {_HINT_ORDER}"
-            problems.add(path + (key,), f"unknown key '{key}' in {where}", hint)
-
-
-def _typed(value: Any, kind: str, path: _KeyPath, problems: _Problems) -> Any:
-    """The value when it has the kind the schema asks for (dates as ISO text), else None."""
-    ok = {
-        _STR: isinstance(value, str),
-        _BOOL: isinstance(value, bool),
-        _DATE: isinstance(value, (str, _dt.date)),
-        _STRS: isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value)),
-        _TABLES: isinstance(value, list) and all(isinstance(v, dict) for v in value),
-        "list": isinstance(value, list),
-        "table": isinstance(value, dict),
-        "array of tables": isinstance(value, list) and all(isinstance(v, dict) for v in value),
-    }[kind]
-    if not ok:
-        example = {_STR: '"…"', _BOOL: "true", _DATE: "2025-06-30", _STRS: '["…", "…"]', "list": '["…"]'}.get(kind)
-        problems.add(path, f"'{_name(path)}' must be {kind}",
-                     f"write {path[-1]} = {example}" if example else
-                     f"write it as [{_name(path)}]" if kind == "table" else f"write it as [[{_name(path)}]]")
-        return None
-    if kind == _DATE and isinstance(value, _dt.date):
-        return value.isoformat()[:10] if not isinstance(value, _dt.datetime) else value.isoformat()
-    if kind == _STRS and isinstance(value, str):
-        return [value]
-    return value
+def _check_keys(table: dict[str, Any], schema: str, path: KeyPath, problems: Problems) -> None:
+    check_keys(table, SCHEMA[schema], path, problems,
+               lambda key: _HINT_ORDER if schema != "" and key in SCHEMA[""] else None)
 
 
 # -- reading ----------------------------------------------------------------------------------
 
 def read_project(path: Path, allow_read: tuple[Path, ...] | list[Path] = ()) -> Project:
-    """Read and check ``exporter.toml``; raise :class:`SourceError` listing every problem.
+    """Read and check ``exporter.toml``; raise :class:`UsageError` listing every problem
+    (the file is configuration: exit code 2).
 
     ``allow_read``: the folders the command line lets sources read (``--allow-read``)."""
     path = Path(path)
     if path.is_dir():
         found = project_in(path)
         if found is None:
-            raise SourceError(f"no {PROJECT_FILE} in this folder", file=path,
+            raise UsageError(f"no {PROJECT_FILE} in this folder", file=path,
                               hint=f"write a {PROJECT_FILE} (see docs/collections.md)")
         path = found
     folder = path.absolute().parent
-    try:
-        raw = read_regular(path, [folder], MAX_PROJECT_BYTES, shown=path.name)[1]
-    except Refusal as refusal:
-        raise SourceError(refusal.message.split(": ", 1)[-1], file=path, hint=refusal.hint) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise SourceError("the project file is not UTF-8 text", file=path, hint="save it as UTF-8") from None
-    data = loads(text, path)  # invalid, or nested too deeply: SourceError with the line
-    lines = locate(text)
-    problems = _Problems(path, lines)
+    # unreadable, invalid, or nested too deeply: a UsageError with the line
+    data, lines = read_toml(path, MAX_PROJECT_BYTES, "the project file", UsageError, folder)
+    problems = Problems(path, lines, UsageError)
     _check_keys(data, "", (), problems)
     for key in ("book", "front", "build"):
         if key in data:
-            if _typed(data[key], "table", (key,), problems) is not None:
+            if typed(data[key], TABLE, (key,), problems) is not None:
                 _check_keys(data[key], key, (key,), problems)
 
     build: dict[str, Any] = data["build"] if isinstance(data.get("build"), dict) else {}
     root = _root(build, folder, tuple(allow_read), problems)
     name = _output_name(build, folder, problems)
-    layout = _typed(build.get("pdf_layout", "auto"), _STR, ("build", "pdf_layout"), problems) or "auto"
+    layout = typed(build.get("pdf_layout", "auto"), STR, ("build", "pdf_layout"), problems) or "auto"
     if layout not in LAYOUTS:
         problems.add(("build", "pdf_layout"), f"pdf_layout '{layout}' is not one of {', '.join(LAYOUTS)}",
                      "auto lays a long book out in parts and joins them; whole in one piece")
@@ -242,12 +194,12 @@ def read_project(path: Path, allow_read: tuple[Path, ...] | list[Path] = ()) -> 
             meta.cover = cover.text  # relative to the project file, as sidecars' covers are to their source
 
     front: dict[str, Any] = data["front"] if isinstance(data.get("front"), dict) else {}
-    flags = {key: _typed(front.get(key, True), _BOOL, ("front", key), problems)
+    flags = {key: typed(front.get(key, True), BOOL, ("front", key), problems)
              for key in ("title_page", "imprint", "contents")}
-    imprint_text = _typed(front["imprint_text"], _STR, ("front", "imprint_text"), problems) \
+    imprint_text = typed(front["imprint_text"], STR, ("front", "imprint_text"), problems) \
         if "imprint_text" in front else None
     introduction = None
-    if "introduction" in front and _typed(front["introduction"], _STR, ("front", "introduction"), problems):
+    if "introduction" in front and typed(front["introduction"], STR, ("front", "introduction"), problems):
         introduction = _source(front["introduction"], ("front", "introduction"), folder, root, problems)
 
     parts = _parts(data, folder, root, problems)
@@ -261,7 +213,7 @@ def read_project(path: Path, allow_read: tuple[Path, ...] | list[Path] = ()) -> 
             seen[resolved] = entry
     try:
         problems.raise_if_any()
-    except SourceError as error:
+    except UsageError as error:
         error.project_name = name  # type: ignore[attr-defined]  # book_name still knows it
         raise
     return Project(file=path, folder=folder, root=root.home, name=name, meta=meta, parts=parts,
@@ -270,7 +222,7 @@ def read_project(path: Path, allow_read: tuple[Path, ...] | list[Path] = ()) -> 
                    introduction=introduction, pdf_layout=layout, cover=cover, lines=lines)
 
 
-def _root(build: dict[str, Any], folder: Path, allow_read: tuple[Path, ...], problems: _Problems) -> Root:
+def _root(build: dict[str, Any], folder: Path, allow_read: tuple[Path, ...], problems: Problems) -> Root:
     """The book's own folder, plus what the command line allows; ``[build] root``, which
     once let the file widen it, is an error that says what to do instead."""
     if "root" in build:
@@ -280,9 +232,9 @@ def _root(build: dict[str, Any], folder: Path, allow_read: tuple[Path, ...], pro
     return Root(folder, granted=allow_read)
 
 
-def _output_name(build: dict[str, Any], folder: Path, problems: _Problems) -> str:
-    value: str = build.get("name", folder.name)  # a string once _typed has checked it
-    if "name" in build and _typed(value, _STR, ("build", "name"), problems) is None:
+def _output_name(build: dict[str, Any], folder: Path, problems: Problems) -> str:
+    value: str = build.get("name", folder.name)  # a string once typed() has checked it
+    if "name" in build and typed(value, STR, ("build", "name"), problems) is None:
         return "book"
     if not _NAME.match(value or ""):
         if "name" in build:
@@ -292,17 +244,17 @@ def _output_name(build: dict[str, Any], folder: Path, problems: _Problems) -> st
     return value
 
 
-def _metadata(book: dict[str, Any], problems: _Problems) -> Metadata:
+def _metadata(book: dict[str, Any], problems: Problems) -> Metadata:
     meta = Metadata(title="", language="en")
     for key in ("title", "subtitle", "publisher", "identifier", "rights", "license", "description", "direction"):
         if key in book:
-            value = _typed(book[key], _STR, ("book", key), problems)
+            value = typed(book[key], STR, ("book", key), problems)
             if value is not None:
                 setattr(meta, key, value.strip())
     if not meta.title:
         problems.add(("book",) if "title" not in book else ("book", "title"), "the book has no title",
                      'write title = "…" in [book]')
-    if "language" in book and (value := _typed(book["language"], _STR, ("book", "language"), problems)):
+    if "language" in book and (value := typed(book["language"], STR, ("book", "language"), problems)):
         if valid_language(value):
             meta.language = value
         else:
@@ -310,19 +262,16 @@ def _metadata(book: dict[str, Any], problems: _Problems) -> Metadata:
     if meta.direction not in (None, "ltr", "rtl"):
         problems.add(("book", "direction"), f"direction '{meta.direction}' is not ltr or rtl")
     for key in ("date", "modified"):
-        if key in book and (value := _typed(book[key], _DATE, ("book", key), problems)):
-            if valid_date(value):
-                setattr(meta, key, value)
-            else:
-                problems.add(("book", key), f"{key} '{value}' is not an ISO 8601 date", "write it as YYYY-MM-DD")
-    if "series" in book and (value := _typed(book["series"], _STR, ("book", "series"), problems)):
+        if key in book and (value := typed(book[key], DATE, ("book", key), problems)):
+            setattr(meta, key, value)
+    if "series" in book and (value := typed(book["series"], STR, ("book", "series"), problems)):
         meta.collection = value
-    if "subjects" in book and (value := _typed(book["subjects"], _STRS, ("book", "subjects"), problems)):
+    if "subjects" in book and (value := typed(book["subjects"], STRS, ("book", "subjects"), problems)):
         meta.subjects = value
     for key, role in (("editors", "edt"), ("authors", "aut")):
-        if key in book and (names := _typed(book[key], _STRS, ("book", key), problems)):
+        if key in book and (names := typed(book[key], STRS, ("book", key), problems)):
             meta.contributors += [Contributor(name=n.strip(), role=role) for n in names if n.strip()]
-    if "contributors" in book and (tables := _typed(book["contributors"], _TABLES, ("book", "contributors"),
+    if "contributors" in book and (tables := typed(book["contributors"], TABLES, ("book", "contributors"),
                                                     problems)):
         for index, entry in enumerate(tables):
             path = ("book", "contributors", index)
@@ -342,7 +291,7 @@ def _metadata(book: dict[str, Any], problems: _Problems) -> Metadata:
     return meta
 
 
-def _parts(data: dict[str, Any], folder: Path, root: Root, problems: _Problems) -> list[PartSpec]:
+def _parts(data: dict[str, Any], folder: Path, root: Root, problems: Problems) -> list[PartSpec]:
     has_articles, has_parts = "articles" in data, "part" in data
     if has_articles and has_parts:
         problems.add(("articles",), "the book lists articles both at the top level and in [[part]] tables",
@@ -354,15 +303,15 @@ def _parts(data: dict[str, Any], folder: Path, root: Root, problems: _Problems) 
     if has_articles:
         articles = _articles(data["articles"], ("articles",), folder, root, problems)
         return [PartSpec(title=None, articles=tuple(articles), line=problems.lines.of("articles"))]
-    tables = _typed(data["part"], "array of tables", ("part",), problems) or []
+    tables = typed(data["part"], ARRAY, ("part",), problems) or []
     parts: list[PartSpec] = []
     for index, table in enumerate(tables):
         path = ("part", index)
         _check_keys(table, "part", path, problems)
-        title = _typed(table.get("title"), _STR, path + ("title",), problems) if "title" in table else None
+        title = typed(table.get("title"), STR, path + ("title",), problems) if "title" in table else None
         if not (title or "").strip():
             problems.add(path, "a part needs a title", 'write title = "…" in the [[part]] table')
-        subtitle = _typed(table["subtitle"], _STR, path + ("subtitle",), problems) if "subtitle" in table else None
+        subtitle = typed(table["subtitle"], STR, path + ("subtitle",), problems) if "subtitle" in table else None
         if "articles" not in table:
             problems.add(path, "the part lists no articles", 'write articles = ["…"] in the [[part]] table')
             continue
@@ -372,16 +321,16 @@ def _parts(data: dict[str, Any], folder: Path, root: Root, problems: _Problems) 
     return parts
 
 
-def _articles(value: Any, path: _KeyPath, folder: Path, root: Root, problems: _Problems) -> list[Entry]:
-    items = _typed(value, "list", path, problems)
+def _articles(value: Any, path: KeyPath, folder: Path, root: Root, problems: Problems) -> list[Entry]:
+    items = typed(value, LIST, path, problems)
     if items is None:
         return []
     if not items:
-        problems.add(path, f"'{_name(path)}' is empty", "list at least one article")
+        problems.add(path, f"'{key_name(path)}' is empty", "list at least one article")
     entries: list[Entry] = []
     for index, item in enumerate(items):
         if not isinstance(item, str):
-            problems.add(path + (index,), f"'{_name(path)}' item {index + 1} must be a file name (a string)",
+            problems.add(path + (index,), f"'{key_name(path)}' item {index + 1} must be a file name (a string)",
                          'write articles = ["first.md", "second.txt"]')
             continue
         entry = _source(item, path + (index,), folder, root, problems)
@@ -390,11 +339,11 @@ def _articles(value: Any, path: _KeyPath, folder: Path, root: Root, problems: _P
     return entries
 
 
-def _file(text: str, path: _KeyPath, folder: Path, root: Root, problems: _Problems, *, what: str,
+def _file(text: str, path: KeyPath, folder: Path, root: Root, problems: Problems, *, what: str,
           folders: bool = False) -> Entry | None:
     """A path the project names: relative, inside the root, existing."""
     line = problems.lines.of(*path)
-    key = _name(path)
+    key = key_name(path)
     if not text.strip():
         problems.add(path, f"'{key}': an empty file name")
         return None
@@ -426,20 +375,18 @@ def _file(text: str, path: _KeyPath, folder: Path, root: Root, problems: _Proble
     return Entry(path=shown, line=line, text=text)
 
 
-def _source(text: str, path: _KeyPath, folder: Path, root: Root, problems: _Problems) -> Entry | None:
+def _source(text: str, path: KeyPath, folder: Path, root: Root, problems: Problems) -> Entry | None:
     """An article or introduction: a file (or unpacked EPUB folder) that an importer reads."""
-    from exporter.errors import UsageError
-
     entry = _file(text, path, folder, root, problems, what="an article", folders=True)
     if entry is None:
         return None
     if entry.path.name == PROJECT_FILE:
-        problems.add(path, f"'{_name(path)}': '{text}' is a project file, not an article",
+        problems.add(path, f"'{key_name(path)}': '{text}' is a project file, not an article",
                      "books are made of articles; list the articles of that book instead")
         return None
     try:
         importer_for(entry.path)
     except UsageError as error:
-        problems.add(path, f"'{_name(path)}': {error.message}", error.hint)
+        problems.add(path, f"'{key_name(path)}': {error.message}", error.hint)
         return None
     return entry

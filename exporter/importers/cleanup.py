@@ -32,6 +32,7 @@ from exporter.model import (
     table_order_ok,
     valid_attribute,
 )
+from exporter.model.dates import HINT, html_datetime
 from exporter.model.links import allowed_link
 from exporter.model.tree import append_text, remove_keep_tail, text_before
 
@@ -159,6 +160,23 @@ def close_heading_gaps(body: etree._Element) -> None:
         level = min(int(heading.tag[1]), previous + 1)
         heading.tag = f"h{max(level, 2)}"
         previous = max(level, 2)
+
+
+def fix_datetimes(body: etree._Element, diagnostics: Diagnostics, source: Path) -> None:
+    """``datetime`` of ``time``, ``del`` and ``ins`` as HTML allows it: a date in the
+    model's form (``2017/01/19`` → ``2017-01-19``); one that is no date, time or
+    duration, or an impossible date, is S026 and dropped (the element and its text stay)."""
+    for el in body.iter("time", "del", "ins"):
+        value = el.get("datetime")
+        if value is None:
+            continue
+        fixed = html_datetime(value)
+        if fixed is None:
+            del el.attrib["datetime"]
+            diagnostics.add("S026", f"datetime='{value}' is not a date, time or duration; dropped", file=source,
+                            line=el.sourceline, hint=HINT)
+        else:
+            el.set("datetime", fixed)
 
 
 def fix_ids(body: etree._Element, diagnostics: Diagnostics, source: Path) -> None:

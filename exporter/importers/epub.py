@@ -44,9 +44,9 @@ from exporter.model import (
     Metadata,
     new_article,
     normalize_space,
-    valid_date,
     valid_language,
 )
+from exporter.model.dates import DateError, iso_date
 from exporter.model.links import allowed_link, normalized, scheme_of
 from exporter.safety.confine import Refusal
 from exporter.safety.xml import parse_xml
@@ -229,6 +229,16 @@ class _Book:
                                             set((item.get("properties") or "").split()), item.sourceline)
 
     # -- metadata -------------------------------------------------------------------
+    def date(self, el: etree._Element, what: str) -> str | None:
+        """The date an element holds; one that is not a date is S026, left out."""
+        text = normalize_space(el.text or "")
+        try:
+            return iso_date(text, what) if text else None
+        except DateError as error:
+            self.diagnostics.add("S026", f"{error.message}; left out", file=self.opf_label, line=el.sourceline,
+                                 hint=error.hint)
+            return None
+
     def metadata(self) -> Metadata:
         meta = Metadata(title="", language="")
         md = self.package.find(f"{OPF}metadata")
@@ -272,11 +282,12 @@ class _Book:
                                  hint="add them to a sidecar .toml with a role exporter knows if they should show")
         language = normalize_space(md.findtext(f"{DC}language") or "")
         meta.language = language if valid_language(language) else ""
-        date = normalize_space(md.findtext(f"{DC}date") or "")
-        meta.date = date if valid_date(date) else None
+        dates = md.findall(f"{DC}date")  # EPUB 2 may have several: the publication's first
+        dates.sort(key=lambda el: el.get(f"{OPF}event", "publication") != "publication")
+        meta.date = self.date(dates[0], "dc:date") if dates else None
         for el in md.findall(f"{OPF}meta"):
-            if el.get("property") == "dcterms:modified" and valid_date(normalize_space(el.text or "")):
-                meta.modified = normalize_space(el.text or "")
+            if el.get("property") == "dcterms:modified":
+                meta.modified = self.date(el, "dcterms:modified")
             if el.get("property") == "belongs-to-collection":
                 meta.collection = normalize_space(el.text or "")
         for name in ("publisher", "rights"):

@@ -1,7 +1,7 @@
 """The last step of every importer: the imported body repaired and tidied.
 
 :func:`finish` runs :mod:`.structure` (nesting the model allows) and :mod:`.cleanup`
-(headings, figures, ids, notes, lists) in the order that leaves a valid model.
+(headings, figures, ids, dates, notes, lists) in the order that leaves a valid model.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ def finish(body: etree._Element, diagnostics: Diagnostics, source: Path, *, head
     cleanup.fix_links(body, diagnostics, source)
     cleanup.fix_attributes(body, diagnostics, source)
     cleanup.fix_tables(body)
+    cleanup.fix_datetimes(body, diagnostics, source)
     cleanup.fix_notes(body)
     cleanup.tidy(body)
     cleanup.close_heading_gaps(body)  # again: empty headings may have gone

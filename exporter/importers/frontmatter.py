@@ -23,6 +23,12 @@ file name, as Jekyll does)
 Other keys are reported once (S033). A YAML error, or a line that YAML silently turned
 into a key (an unquoted value containing ``": "``), is S027 with its line.
 
+Dates are read by :func:`exporter.model.dates.parse_date`, not by YAML (whose
+timestamps would turn ``date: 2025-13-45`` into a YAML error and
+``2014-05-14 11:02:00 -04:00`` into UTC): an impossible ``date`` or ``modified`` is a
+:class:`~exporter.errors.SourceError` with the key's line. The date in a file name
+(``2014-09-08-title.md``) is only a fallback: an impossible one is S026 and left out.
+
 Front matter is untrusted input, and PyYAML composes nested collections by recursion
 and shares aliased ones: :func:`parse` refuses a block over :data:`MAX_BYTES`, nested
 deeper than :data:`MAX_DEPTH` (``[[[[…`` fifty thousand deep ends Python's stack), or
@@ -43,8 +49,9 @@ import yaml
 from exporter.diagnostics import Diagnostics
 from exporter.errors import SourceError
 from exporter.model import Contributor, Metadata, normalize_space
+from exporter.model.dates import DateError, iso_date
 
-__all__ = ["split", "parse", "to_metadata", "date_from_name", "MAX_BYTES", "MAX_DEPTH", "MAX_NODES"]
+__all__ = ["split", "parse", "to_metadata", "date_from_name", "FrontMatter", "MAX_BYTES", "MAX_DEPTH", "MAX_NODES"]
 
 #: the largest front matter block read (real ones are a few hundred bytes)
 MAX_BYTES = 256 * 1024
@@ -81,9 +88,19 @@ class _TooLarge(Exception):
         self.message, self.mark, self.hint = message, mark, hint
 
 
+class FrontMatter(dict[str, Any]):
+    """The front matter's keys and values, and the line of each top-level key."""
+
+    lines: dict[str, int]
+
+
 class _Loader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML is untyped (Any)
     """PyYAML's safe loader, refusing collections nested deeper than MAX_DEPTH while it
-    composes (before its recursion can reach Python's limit)."""
+    composes (before its recursion can reach Python's limit). Dates stay text, for
+    :mod:`exporter.model.dates` to read."""
+
+    yaml_implicit_resolvers = {first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+                               for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -136,26 +153,29 @@ def _check_expansion(root: yaml.Node) -> None:
                 stack.append((child, False))
 
 
-def _load(block: str) -> Any:
+def _load(block: str, first_line: int) -> tuple[Any, dict[str, int]]:
+    """The value of the block, and the line of each top-level key."""
     loader = _Loader(block)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None
+            return None, {}
         _check_expansion(node)
-        return loader.construct_document(node)
+        lines = {key.value: first_line + key.start_mark.line for key, _ in node.value
+                 if isinstance(key, yaml.ScalarNode)} if isinstance(node, yaml.MappingNode) else {}
+        return loader.construct_document(node), lines
     finally:
         loader.dispose()
 
 
-def parse(block: str, first_line: int, path: Path, diagnostics: Diagnostics) -> dict[str, Any]:
+def parse(block: str, first_line: int, path: Path, diagnostics: Diagnostics) -> FrontMatter:
     size = len(block.encode("utf-8", "surrogatepass"))
     if size > MAX_BYTES:
         raise SourceError(f"the front matter is {size:,} bytes; exporter reads at most {MAX_BYTES:,}",
                           file=path, line=first_line,
                           hint="front matter holds metadata (title, author, date…); move the rest into the text")
     try:
-        data = _load(block)
+        data, lines = _load(block, first_line)
     except _TooLarge as error:
         line = first_line + error.mark.line if error.mark is not None else first_line
         raise SourceError(error.message, file=path, line=line, hint=error.hint) from None
@@ -170,12 +190,12 @@ def parse(block: str, first_line: int, path: Path, diagnostics: Diagnostics) -> 
         diagnostics.add("S027", f"front matter is not valid YAML ({problem}); "
                         "only its simple 'key: value' lines were read", file=path, line=line,
                         hint="quote values that contain ': ' or start with a special character")
-        data = _simple(block)
+        data, lines = _simple(block, first_line)
     if not isinstance(data, dict):
         if data is not None:
             diagnostics.add("S027", "front matter is not a mapping of keys to values; ignored", file=path,
                             line=first_line, hint="write one 'key: value' per line")
-        return {}
+        data = {}
     for key in list(data):
         if not isinstance(key, str) or not _KEY.match(key):
             text = str(key)
@@ -184,35 +204,48 @@ def parse(block: str, first_line: int, path: Path, diagnostics: Diagnostics) -> 
                             "was probably cut short", file=path, line=line,
                             hint="quote multi-line values, or use a YAML block scalar (key: |)")
             del data[key]
-    return data
+    found = FrontMatter(data)
+    found.lines = {key: line for key, line in lines.items() if key in found}
+    return found
 
 
-def _simple(block: str) -> dict[str, Any]:
+def _simple(block: str, first_line: int) -> tuple[dict[str, Any], dict[str, int]]:
     data: dict[str, Any] = {}
-    for row in block.split("\n"):
+    lines: dict[str, int] = {}
+    for number, row in enumerate(block.split("\n")):
         key, sep, value = row.partition(":")
         if sep and _KEY.match(key.strip()) and not row.startswith((" ", "\t")):
             data[key.strip()] = value.strip().strip("'\"")
-    return data
+            lines[key.strip()] = first_line + number
+    return data, lines
 
 
-def date_from_name(path: Path) -> str | None:
+def date_from_name(path: Path, diagnostics: Diagnostics) -> str | None:
+    """The date of a Jekyll-style file name (``2014-09-08-title.md``); an impossible
+    one (``2014-13-45-title.md``) is S026 and None."""
     match = _NAME_DATE.match(path.name)
-    return match.group(1) if match else None
+    if not match:
+        return None
+    try:
+        return iso_date(match.group(1), "the date in the file name")
+    except DateError as error:
+        diagnostics.add("S026", f"{error.message}; left out", file=path, hint="rename the file, or give the date "
+                        "in the front matter or a sidecar")
+        return None
 
 
 def _text(value: Any) -> str:
     if isinstance(value, (_dt.datetime, _dt.date)):
-        return _iso(value)
+        return iso_date(value)
     return normalize_space(_TAGS.sub("", str(value))) if value is not None else ""
 
 
-def _iso(value: _dt.date | _dt.datetime) -> str:
-    if isinstance(value, _dt.datetime):
-        if value.tzinfo is not None:
-            return value.astimezone(_dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
-        return value.isoformat(timespec="seconds")
-    return value.isoformat()
+def _date(value: Any, key: str, path: Path, line: int) -> str:
+    """A front matter date in the model's form; an impossible one is a SourceError."""
+    try:
+        return iso_date(value if isinstance(value, (_dt.date, int)) else _text(value), key)
+    except DateError as error:
+        raise SourceError(error.message, file=path, line=line, hint=error.hint) from None
 
 
 def _names(value: Any) -> list[str]:
@@ -239,6 +272,7 @@ def to_metadata(data: dict[str, Any], path: Path, line: int,
     """Metadata from front matter, and the keys that were not used (for the importer)."""
     meta = Metadata(title="", language="")
     rest: dict[str, Any] = {}
+    lines: dict[str, int] = getattr(data, "lines", {})
     for key, value in data.items():
         name = key.lower()
         if value in (None, "", []):
@@ -256,9 +290,9 @@ def to_metadata(data: dict[str, Any], path: Path, line: int,
         elif name in ("date", "published", "pubdate", "publish_date"):
             if name == "published" and isinstance(value, bool):
                 continue
-            meta.date = _text(value)
+            meta.date = _date(value, key, path, lines.get(key, line))
         elif name in ("modified", "updated", "last_modified_at", "lastmod"):
-            meta.modified = _text(value)
+            meta.modified = _date(value, key, path, lines.get(key, line))
         elif name in ("lang", "language", "locale"):
             meta.language = _text(value).replace("_", "-")
         elif name in ("dir", "direction"):

@@ -43,6 +43,7 @@ from exporter.model import (
     text_of,
     valid_language,
 )
+from exporter.model.dates import DateError, iso_date
 from exporter.model.tree import remove_keep_tail, text_before
 
 if TYPE_CHECKING:
@@ -71,12 +72,12 @@ def read(path: Path, diagnostics: Diagnostics, settings: Settings | None = None)
 def read_tree(root: etree._Element, path: Path, diagnostics: Diagnostics, settings: Settings | None = None, *,
               front: dict[str, Any] | None = None) -> Article:
     """The article from a parsed page (used by the HTML and XHTML importers)."""
-    meta = head_metadata(root, path)
+    meta = head_metadata(root, path, diagnostics)
     rest: dict[str, Any] = {}
     if front:
         fm_meta, rest = frontmatter.to_metadata(front, path, 2, diagnostics)
         meta.update(fm_meta)
-    if not meta.date and (name_date := frontmatter.date_from_name(path)):
+    if not meta.date and (name_date := frontmatter.date_from_name(path, diagnostics)):
         meta.date = name_date
     assets = Assets(path, path.parent, diagnostics, settings=settings)
     if isinstance(rest.get("image"), str) and rest["image"]:
@@ -117,7 +118,9 @@ def _is_url(value: str | None) -> bool:
 # metadata from the page
 # ---------------------------------------------------------------------------------
 
-def head_metadata(root: etree._Element, path: Path) -> Metadata:
+def head_metadata(root: etree._Element, path: Path, diagnostics: Diagnostics | None = None) -> Metadata:
+    """The page's metadata from its head. A date that is not one (``<meta name="date"
+    content="2025-13-45">``) is S026 and left out: the next date tag is tried."""
     meta = Metadata(title="", language="")
     language = root.get("lang") or root.get(XML_LANG)
     if language and valid_language(language):
@@ -127,11 +130,13 @@ def head_metadata(root: etree._Element, path: Path) -> Metadata:
     if direction in ("ltr", "rtl"):
         meta.direction = direction
     values: dict[str, list[str]] = {}
+    lines: dict[str, list[int | None]] = {}
     for el in root.iter("meta"):
         key = (el.get("name") or el.get("property") or el.get("itemprop") or "").strip().lower()
         content = normalize_space(el.get("content") or "")
         if key and content:
             values.setdefault(key, []).append(content)
+            lines.setdefault(key, []).append(el.sourceline)
         if (el.get("http-equiv") or "").lower() == "content-language" and not meta.language:
             if valid_language(content.split(",")[0].strip()):
                 meta.language = content.split(",")[0].strip()
@@ -150,9 +155,19 @@ def head_metadata(root: etree._Element, path: Path) -> Metadata:
     authors = (values.get("citation_author") or values.get("dc.creator") or values.get("dcterms.creator")
                or values.get("author") or values.get("article:author") or [])
     meta.contributors = [Contributor(name=a) for a in dict.fromkeys(authors) if not a.startswith("http")]
-    meta.date = _date(first("citation_publication_date", "citation_date", "dc.date", "dcterms.date",
-                            "article:published_time", "date", "pubdate"))
-    meta.modified = _date(first("article:modified_time", "dcterms.modified"))
+    def date(*keys: str) -> str | None:
+        for key in keys:
+            for value, line in zip(values.get(key, []), lines.get(key, [])):
+                try:
+                    return iso_date(value, f"<meta {key}>")
+                except DateError as error:
+                    if diagnostics is not None:
+                        diagnostics.add("S026", f"{error.message}; left out", file=path, line=line, hint=error.hint)
+        return None
+
+    meta.date = date("citation_publication_date", "citation_date", "dc.date", "dcterms.date",
+                     "article:published_time", "date", "pubdate")
+    meta.modified = date("article:modified_time", "dcterms.modified")
     meta.description = first("description", "og:description", "dc.description", "twitter:description")
     meta.publisher = first("dc.publisher", "dcterms.publisher", "citation_publisher")
     meta.publication = first("citation_journal_title", "og:site_name", "application-name")
@@ -173,14 +188,6 @@ def head_metadata(root: etree._Element, path: Path) -> Metadata:
     if meta.source is None and _is_url(first("og:url")):
         meta.source = first("og:url")
     return meta
-
-
-def _date(value: str | None) -> str | None:
-    if not value:
-        return None
-    value = value.strip().replace("/", "-")
-    match = re.match(r"^\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?)?)?)?", value)
-    return match.group(0) if match else None
 
 
 def _nested_documents(text: str, path: Path, diagnostics: Diagnostics) -> None:

@@ -27,17 +27,18 @@ def load(source: Path, settings: Settings | None = None) -> Article:
         raise SourceError("file not found", file=source, hint="check the path")
     diagnostics = Diagnostics()
     sidecar = sidecar_for(source)
-    table = read_table(sidecar) if sidecar is not None else None
-    if table is not None and "encoding" in table:
+    table, lines = read_table(sidecar) if sidecar is not None else (None, None)
+    if table is not None and lines is not None and "encoding" in table:
         encoding = table.pop("encoding")
         if not isinstance(encoding, str) or codec_for(encoding) is None:
             raise SourceError(f"'encoding' names no known encoding: {encoding!r}", file=sidecar,
+                              line=lines.of("encoding"),
                               hint='write encoding = "shift_jis" (or utf-8, koi8-r, windows-1252, …)')
         if settings.encoding is None:  # --encoding wins
             settings = replace(settings, encoding=encoding)
     article = importer_for(source)(source, diagnostics, settings)
     if sidecar is not None and table is not None:
-        article.meta.update(metadata_from_mapping(table, sidecar, diagnostics))
+        article.meta.update(metadata_from_mapping(table, sidecar, lines))
         diagnostics.add("S007", f"metadata from {sidecar.name}", file=source)
     if settings.metadata is not None:
         article.meta.update(settings.metadata)

@@ -206,7 +206,7 @@ def read(path: Path, diagnostics: Diagnostics, settings: Settings | None = None)
 
     meta, rest = frontmatter.to_metadata(meta_front, path, first or 1, diagnostics) if meta_front else (
         Metadata(title="", language=""), {})
-    if not meta.date and (name_date := frontmatter.date_from_name(path)):
+    if not meta.date and (name_date := frontmatter.date_from_name(path, diagnostics)):
         meta.date = name_date
     repairs: list[tuple[int, str]] = []
     text = close_html_blocks(text, repairs)

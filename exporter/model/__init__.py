@@ -23,6 +23,7 @@ from pathlib import Path
 from lxml import etree
 
 from exporter.diagnostics import Diagnostics
+from exporter.model.dates import valid_date as valid_date  # re-exported: the model's own check
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -49,15 +50,10 @@ ROLES = {
 RTL_LANGUAGES = {"ar", "fa", "he", "iw", "ur", "yi", "ps", "sd", "ug", "ckb", "dv", "syr"}
 
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$")
 
 
 def valid_language(tag: str) -> bool:
     return bool(_LANG_RE.match(tag))
-
-
-def valid_date(value: str) -> bool:
-    return bool(_DATE_RE.match(value))
 
 
 def direction_of(language: str) -> str:

@@ -14,8 +14,9 @@ from pathlib import Path
 from lxml import etree
 
 from exporter.diagnostics import Diagnostics
-from exporter.errors import SourceError
+from exporter.errors import ModelError, SourceError
 from exporter.model import META_KEYS, XHTML_NS, XML_LANG, Article, Contributor, Metadata, qualify, unqualify
+from exporter.model.dates import DateError, iso_date
 from exporter.safety.xml import make_parser, parse_xml
 
 __all__ = ["read_model", "dump_model", "is_model_document"]
@@ -83,6 +84,11 @@ def _read_head(head: etree._Element | None, root: etree._Element, path: Path, di
             meta.subjects.append(content)
         elif name == "keywords":
             meta.subjects.extend(s.strip() for s in content.split(",") if s.strip())
+        elif name in ("date", "modified"):
+            try:
+                setattr(meta, name, iso_date(content, name))
+            except DateError as error:
+                raise ModelError(error.message, file=path, line=el.sourceline, hint=error.hint) from None
         elif name in SINGLE:
             setattr(meta, name, content)
         else:

@@ -16,13 +16,15 @@ numbers::
 Tables of an array of tables are numbered from 0 in the order they appear, as
 ``tomllib`` lists them. Only valid TOML is scanned (call :func:`loads` first).
 
-:func:`loads` is how exporter reads TOML that comes with a source (a book's
-``exporter.toml``, sidecars): ``tomllib`` parses arrays and inline tables by recursion
+:func:`loads` is how exporter reads its TOML files (a book's ``exporter.toml``,
+sidecars, ``theme.toml``): ``tomllib`` parses arrays and inline tables by recursion
 (fifty thousand ``[`` end Python's stack) and dotted keys in quadratic time (``a.b.c…``
 fifty thousand parts deep takes minutes), so a cheap scan first refuses a document
 nested more than :data:`MAX_DEPTH` levels deep or with a key of more than
-:data:`MAX_DEPTH` parts, with its line. Every problem, invalid TOML included, is a
-:class:`~exporter.errors.SourceError` naming the file and the line.
+:data:`MAX_DEPTH` parts, with its line. Every problem, invalid TOML included, is an
+error naming the file and the line: a :class:`~exporter.errors.SourceError` unless the
+caller asks for another (configuration files are usage errors). What the values may be
+is checked by :mod:`exporter.model.tomlschema`.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import tomllib
 from pathlib import Path as _FilePath
 from typing import Any, TypeAlias
 
-from exporter.errors import SourceError
+from exporter.errors import ExporterError, SourceError
 
 __all__ = ["locate", "Lines", "loads", "nesting", "MAX_DEPTH"]
 
@@ -257,26 +259,27 @@ def nesting(text: str, limit: int = MAX_DEPTH) -> tuple[str, int] | None:
             dots = 0
 
 
-def loads(text: str, file: str | _FilePath) -> dict[str, Any]:
-    """``tomllib.loads`` for TOML that comes with a source: a :class:`SourceError`
-    naming ``file`` and the line for invalid TOML, and for a document nested more than
+def loads(text: str, file: str | _FilePath, error: type[ExporterError] = SourceError) -> dict[str, Any]:
+    """``tomllib.loads`` for TOML that comes with a source: a :class:`SourceError` (or
+    ``error``: a :class:`~exporter.errors.UsageError` for configuration files) naming
+    ``file`` and the line for invalid TOML, and for a document nested more than
     :data:`MAX_DEPTH` deep, checked before tomllib sees it."""
     found = nesting(text)
     if found is not None:
         what, offset = found
         line: int | None = text.count("\n", 0, offset) + 1
         if what == "nested":
-            raise SourceError(f"arrays or inline tables nested more than {MAX_DEPTH} levels deep", file=file,
-                              line=line, hint="exporter's TOML files hold simple values and short lists")
-        raise SourceError(f"a key of more than {MAX_DEPTH} dotted parts", file=file, line=line,
-                          hint="exporter's TOML files use short keys such as title or book.title")
+            raise error(f"arrays or inline tables nested more than {MAX_DEPTH} levels deep", file=file,
+                        line=line, hint="exporter's TOML files hold simple values and short lists")
+        raise error(f"a key of more than {MAX_DEPTH} dotted parts", file=file, line=line,
+                    hint="exporter's TOML files use short keys such as title or book.title")
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        match = re.search(r"line (\d+)", str(error))
-        line = int(match.group(1)) if match else (text.count("\n") + 1 if "end of document" in str(error) else None)
-        raise SourceError(f"invalid TOML: {error}", file=file, line=line,
-                          hint="see https://toml.io for the syntax") from None
+    except tomllib.TOMLDecodeError as problem:
+        match = re.search(r"line (\d+)", str(problem))
+        line = int(match.group(1)) if match else (text.count("\n") + 1 if "end of document" in str(problem) else None)
+        raise error(f"invalid TOML: {problem}", file=file, line=line,
+                    hint="see https://toml.io for the syntax") from None
     except RecursionError:  # the scan above should make this unreachable
-        raise SourceError("nested too deeply to read", file=file,
-                          hint="exporter's TOML files hold simple values and short lists") from None
+        raise error("nested too deeply to read", file=file,
+                    hint="exporter's TOML files hold simple values and short lists") from None

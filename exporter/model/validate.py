@@ -29,6 +29,7 @@ from exporter.model import (
     valid_date,
     valid_language,
 )
+from exporter.model.dates import HINT, html_datetime
 from exporter.model.links import allowed_link, normalized, web_url
 
 M = f"{{{MATHML_NS}}}"
@@ -56,8 +57,7 @@ def problems(article: Article, *, documents: bool = False) -> list[Problem]:
     for name in ("date", "modified"):
         value = getattr(meta, name)
         if value and not valid_date(value):
-            found.append(Problem(None, f"{name} '{value}' is not an ISO 8601 date",
-                                 "write it as YYYY-MM-DD (or YYYY-MM-DDThh:mm:ssZ)"))
+            found.append(Problem(None, f"{name} '{value}' is not an ISO 8601 date", HINT))
     if meta.direction not in (None, "ltr", "rtl"):
         found.append(Problem(None, f"direction '{meta.direction}' is not ltr or rtl", "use ltr or rtl"))
     for contributor in meta.contributors:
@@ -167,6 +167,9 @@ def _check_element(el: etree._Element, notes: set[str], documents: bool = False)
                                      "point href='#id' at an <aside class=\"note\" id=\"id\">"))
         elif href is not None:
             found.extend(_check_link(href, line, documents))
+    if el.get("datetime") is not None and html_datetime(el.get("datetime")) != el.get("datetime"):
+        found.append(Problem(line, f"datetime '{el.get('datetime')}' is not a date, time or duration as HTML has them",
+                             HINT))
     if el.get("cite") is not None and web_url(el.get("cite")) is None:
         found.append(Problem(line, f"cite '{el.get('cite', '')[:80]}' is not a web address",
                              "give the source's https:// address, or remove the attribute"))

@@ -25,6 +25,7 @@ from lxml import html as lxml_html
 from markupsafe import Markup
 
 from exporter.model import EPUB_NS, XHTML_NS, Article, Metadata, text_of
+from exporter.model.dates import format_date as format_date  # re-exported: the writers show dates with it
 from exporter.model.tree import remove_keep_tail, text_before
 from exporter.pagesetup import Resolved, page_css, resolve
 from exporter.safety.fetch import FetchRefused
@@ -37,8 +38,6 @@ __all__ = ["Page", "page", "print_page", "render", "to_html5", "format_date", "b
            "print_head_meta"]
 
 EPUB_TYPE = f"{{{EPUB_NS}}}type"
-MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December"]
 
 
 @dataclass
@@ -49,20 +48,6 @@ class Page:
     images: list[etree._Element] = field(default_factory=list)
     #: the page's notes, in order: (id, number)
     notes: list[tuple[str, int]] = field(default_factory=list)
-
-
-def format_date(value: str, language: str) -> str:
-    """A reader-facing date: "19 January 2017" in English, ISO elsewhere."""
-    parts = value[:10].split("-")
-    if language.split("-")[0] == "en" and len(parts) == 3:
-        try:
-            day = _dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
-        except ValueError:
-            return value
-        return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
-    if language.split("-")[0] == "en" and len(parts) == 2:
-        return f"{MONTHS_EN[int(parts[1]) - 1]} {parts[0]}"
-    return value[:10]
 
 
 def byline(article: Article, *, exclude: tuple[str, ...] = ()) -> list[str]:

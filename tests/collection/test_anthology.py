@@ -352,7 +352,7 @@ def test_a_bad_project_file_is_reported_and_leaves_the_outputs(book, tmp_path, c
     text = PROJECT.replace('articles = ["interview.txt", "type-case.txt"]',
                            'articles = ["interview.txt",\n  "type-cases.txt"]')
     (folder / "exporter.toml").write_text(text, encoding="utf-8")
-    assert main(["build", str(folder), "-o", str(out)]) == 1
+    assert main(["build", str(folder), "-o", str(out)]) == 2  # a configuration error
     err = capsys.readouterr().err
     line = text.splitlines().index('  "type-cases.txt"]') + 1
     assert f"{folder / 'exporter.toml'}:{line}: 'part[1].articles[1]': no such file: 'type-cases.txt'" in err

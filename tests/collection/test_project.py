@@ -9,7 +9,7 @@ import pytest
 
 from exporter.book.project import read_project
 from exporter.cli import main
-from exporter.errors import SourceError
+from exporter.errors import UsageError
 from exporter.model.tomllines import locate
 
 
@@ -24,7 +24,7 @@ def project(tmp_path: Path, text: str, files=("a.md", "b.txt")) -> Path:
 
 
 def problems(path: Path) -> list[tuple[int | None, str]]:
-    with pytest.raises(SourceError) as caught:
+    with pytest.raises(UsageError) as caught:
         read_project(path)
     return [(p.line, p.message) for p in caught.value.problems]
 
@@ -100,7 +100,7 @@ articles = []
 
 def test_misplaced_top_level_key_is_explained(tmp_path):
     path = project(tmp_path, '[book]\ntitle = "T"\narticles = ["a.md"]\n')
-    with pytest.raises(SourceError) as caught:
+    with pytest.raises(UsageError) as caught:
         read_project(path)
     first = caught.value.problems[0]
     assert first.line == 3 and "unknown key 'articles' in [book]" in first.message
@@ -110,11 +110,11 @@ def test_misplaced_top_level_key_is_explained(tmp_path):
 
 def test_syntax_error_names_the_line(tmp_path):
     path = project(tmp_path, '[book]\ntitle = "T"\nsubtitle = T\n')
-    with pytest.raises(SourceError) as caught:
+    with pytest.raises(UsageError) as caught:
         read_project(path)
     assert caught.value.line == 3 and "invalid TOML" in caught.value.message
     path.write_text('articles = [\n"a.md"\n', encoding="utf-8")
-    with pytest.raises(SourceError) as caught:
+    with pytest.raises(UsageError) as caught:
         read_project(path)
     assert caught.value.line == 3
 
@@ -185,10 +185,11 @@ def test_links_out_of_the_book_folder_are_refused(tmp_path, listed):
     assert any("outside the book's folder" in m for _, m in problems(path))
 
 
-def test_cli_reports_the_project_line_and_exits_1(tmp_path, capsys):
+def test_cli_reports_the_project_line_and_exits_2(tmp_path, capsys):
+    """exporter.toml is configuration: its problems are usage errors (exit code 2)."""
     path = project(tmp_path, '[book]\ntitle = "T"\n[[part]]\ntitle = "P"\narticles = ["a.md", "gone.md"]\n')
     out = tmp_path / "out"
-    assert main(["build", str(path), "-o", str(out)]) == 1
+    assert main(["build", str(path), "-o", str(out)]) == 2
     err = capsys.readouterr().err
     assert f"{path}:5: 'part[0].articles[1]': no such file: 'gone.md'" in err
     assert not any(out.glob("*.pdf"))

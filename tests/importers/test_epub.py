@@ -306,3 +306,16 @@ def test_svg_pages_and_svg_covers_are_kept(tmp_path, packed):
     page = epub_part(epub, "text/article.xhtml")
     assert page.xpath("//x:img/@alt", namespaces=XHTML_NS) == ["Plate 1: a dark rectangle"]
     assert epubcheck_messages(epub) == []
+
+
+def test_a_date_that_is_no_date_is_left_out(tmp_path):
+    """dc:date and dcterms:modified are read by exporter's date parser: an impossible one
+    is S026 with its line, and never reaches the EPUB exporter writes (OPF-053)."""
+    opf = OPF.replace("<dc:date>1901-05-06</dc:date>",
+                      '<dc:date opf:event="modification" xmlns:opf="http://www.idpf.org/2007/opf">2020-01-01</dc:date>'
+                      "<dc:date>1901-02-30</dc:date>").replace("2024-01-01T00:00:00Z", "2024-01-01 00:00 GMT")
+    article = load(make_epub(tmp_path / "b.epub", {**FILES, "OEBPS/book.opf": opf}))
+    assert (article.meta.date, article.meta.modified) == (None, "2024-01-01T00:00Z")
+    (warning,) = [d for d in article.diagnostics if d.code == "S026"]
+    assert warning.line == 10 and "dc:date '1901-02-30' is not a valid date: February 1901 has 28 days" \
+        in warning.message

@@ -39,6 +39,7 @@ from exporter.importers.jats.base import ARTICLE, INLINE, SKIP, UNWRAP, M, local
 from exporter.importers.jats.floats import Floats
 from exporter.importers.jats.inline import Inline
 from exporter.model import XML_LANG, Article, new_article, valid_language
+from exporter.model.dates import DateError
 
 if TYPE_CHECKING:
     from exporter.settings import Settings
@@ -62,7 +63,10 @@ def read(path: Path, diagnostics: Diagnostics, settings: Settings | None = None)
         raise SourceError(f"not a JATS article: the root element is <{local(root)}>", file=path,
                           line=root.sourceline, hint="exporter reads JATS/NLM <article> documents from .xml files")
     converter = _Jats(path, diagnostics, Assets(path, path.parent, diagnostics, settings=settings), root)
-    meta = jats_front.metadata(root)
+    def bad_date(el: etree._Element, error: DateError) -> None:
+        diagnostics.add("S026", f"{error.message}; left out", file=path, line=el.sourceline, hint=error.hint)
+
+    meta = jats_front.metadata(root, bad_date)
     if not meta.language:
         meta.language = "en"
     body = converter.article()

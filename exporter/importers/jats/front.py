@@ -22,6 +22,7 @@ from collections.abc import Callable
 from lxml import etree
 
 from exporter.model import Contributor, Metadata, normalize_space
+from exporter.model.dates import DateError, iso_date
 from exporter.model.links import web_url
 
 __all__ = ["metadata", "info_section", "date_of", "license_of"]
@@ -31,41 +32,58 @@ ALI = "{http://www.niso.org/schemas/ali/1.0/}"
 ROLES = {"author": "aut", "editor": "edt", "translator": "trl", "illustrator": "ill", "photographer": "pht",
          "compiler": "com", "contributor": "ctb"}
 Inline = Callable[[etree._Element, etree._Element], None]
+#: told of a date element that holds an impossible date
+Report = Callable[[etree._Element, DateError], None]
 
 
 def _text(el: etree._Element | None) -> str:
     return normalize_space("".join(el.itertext())) if el is not None else ""
 
 
-def date_of(el: etree._Element | None) -> str | None:
-    """ISO date (YYYY, YYYY-MM or YYYY-MM-DD) of a JATS date element."""
+def date_of(el: etree._Element | None, report: Report | None = None) -> str | None:
+    """ISO date (YYYY, YYYY-MM or YYYY-MM-DD) of a JATS date element, from its
+    ``iso-8601-date`` or its ``year``, ``month`` (a number or an English name) and
+    ``day``. A month that is neither (a season) leaves the year; an impossible date
+    (``<month>13</month>``, 31 February) is None, and reported (once)."""
     if el is None:
         return None
-    iso: str | None = el.get("iso-8601-date")
-    if iso and re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", iso):
-        return iso
-    year = (el.findtext("year") or "").strip()
-    if not re.match(r"^\d{4}$", year):
+    iso = (el.get("iso-8601-date") or "").strip()
+    if iso:
+        try:
+            return iso_date(iso, "iso-8601-date")
+        except DateError as error:
+            if report is not None:
+                report(el, error)
+            report = None  # the parts may still hold the date
+    year, month, day = ((el.findtext(name) or "").strip() for name in ("year", "month", "day"))
+    if not re.fullmatch(r"\d{4}", year):
         return None
-    month = (el.findtext("month") or "").strip()
-    day = (el.findtext("day") or "").strip()
-    if month.isdigit() and 1 <= int(month) <= 12:
-        if day.isdigit() and 1 <= int(day) <= 31:
-            return f"{year}-{int(month):02d}-{int(day):02d}"
-        return f"{year}-{int(month):02d}"
-    return year
+    if month.isdigit():
+        text = "-".join([year, month] + ([day] if day.isdigit() else []))
+    elif month:
+        text = f"{day} {month} {year}" if day.isdigit() else f"{month} {year}"
+    else:
+        text = year
+    try:
+        return iso_date(text, f"<{el.tag}>")
+    except DateError as error:
+        if not error.impossible and month and not month.isdigit():  # a season, a range: the year
+            return year
+        if report is not None:
+            report(el, error)
+        return None
 
 
-def _pub_date(meta_el: etree._Element) -> str | None:
-    dates = meta_el.findall("pub-date")
+def _pub_date(meta_el: etree._Element, report: Report | None) -> str | None:
+    dates = [(date, date_of(date, report)) for date in meta_el.findall("pub-date")]
     order = [("epub", None), (None, "electronic"), ("pub", None), ("ppub", None), ("collection", None)]
     for kind, form in order:
-        for date in dates:
+        for date, value in dates:
             types = {date.get("pub-type"), date.get("date-type")}
             if (kind is None or kind in types) and (form is None or date.get("publication-format") == form):
-                if date_of(date):
-                    return date_of(date)
-    return next((date_of(d) for d in dates if date_of(d)), None)
+                if value:
+                    return value
+    return next((value for _, value in dates if value), None)
 
 
 def license_of(permissions: etree._Element | None) -> tuple[str | None, str | None]:
@@ -116,7 +134,9 @@ def person_name(contrib: etree._Element) -> tuple[str, str | None]:
     return "", None
 
 
-def metadata(article: etree._Element) -> Metadata:
+def metadata(article: etree._Element, report: Report | None = None) -> Metadata:
+    """The article's metadata; ``report`` is told of a ``pub-date`` that is not a date
+    (the importer makes it S026: a publication date is incidental, the next is tried)."""
     meta = Metadata(title="", language="")
     front = article.find("front")
     journal = front.find("journal-meta") if front is not None else None
@@ -138,7 +158,7 @@ def metadata(article: etree._Element) -> Metadata:
             continue
         role = ROLES.get(contrib.get("contrib-type", "author").lower(), "ctb")
         meta.contributors.append(Contributor(name=name, role=role, file_as=file_as))
-    meta.date = _pub_date(info)
+    meta.date = _pub_date(info, report)
     for article_id in info.findall("article-id"):
         if article_id.get("pub-id-type") == "doi" and _text(article_id):
             meta.identifier = "doi:" + _text(article_id)

@@ -33,6 +33,7 @@ from ebooklib import epub as ebl
 from lxml import etree
 
 from exporter.model import EPUB_NS, MATHML_NS, XHTML_NS, XML_LANG, Metadata
+from exporter.model.dates import parse_date
 from exporter.model.file import dump_model
 from exporter.safety.fetch import FetchRefused
 from exporter.settings import Context
@@ -290,14 +291,6 @@ def _reading_order(root: etree._Element) -> Callable[[str], tuple[int, int]]:
 
 # -- the package document -----------------------------------------------------------------
 
-def _w3cdtf(value: str) -> str:
-    """A date for dc:date: W3CDTF, with a time only when it has a time zone."""
-    value = value.strip().replace(" ", "T")
-    if "T" in value and not (value.endswith("Z") or "+" in value[10:] or "-" in value[10:]):
-        return value[:10]
-    return value
-
-
 #: a package metadata entry as EbookLib holds it: (namespace "DC" or None, name, value, attributes)
 MetaEntry = tuple[str | None, str, str | None, dict[str, str]]
 
@@ -330,7 +323,7 @@ def metadata_entries(meta: Metadata, key: str = "") -> list[MetaEntry]:
     if meta.publisher:
         dc("publisher", meta.publisher)
     if meta.date:
-        dc("date", _w3cdtf(meta.date))
+        dc("date", parse_date(meta.date).w3c())
     if meta.rights:
         dc("rights", meta.rights)
     if meta.license and meta.license.startswith(("http://", "https://")):
