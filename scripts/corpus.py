@@ -145,39 +145,72 @@ def print_traceback(source: str) -> int:
 
 def kept(row: dict, outputs: dict[str, str]) -> dict:
     """Per format: share of the article's text blocks in the output (the project's
-    completeness check), and of the source's own paragraphs (the cross-check)."""
+    completeness check), and of the source's own paragraphs (the cross-check).
+
+    A block that is missing only because of its note references (the model's text says
+    "[1]", the outputs show "1") counts as kept; how many needed that is reported as
+    ``noteref_only`` (a false alarm of the completeness check itself)."""
     from exporter.checks import completeness
     from exporter.pipeline import load
     from exporter.settings import Settings
 
     source = CORPUS / row["path"]
-    result: dict = {"kept": {}, "src": {}, "lost": {}, "src_lost": []}
+    result: dict = {"kept": {}, "src": {}, "lost": {}, "src_lost": [], "noteref_only": {}, "pdf_text": None}
     article = load(source, Settings(isolate=False))
     blocks = article.text_blocks()
     furniture = [article.meta.title or "", article.meta.publication or ""]
     paragraphs = source_paragraphs(row)
-    texts = {}
     for fmt in FORMATS:
         if fmt not in outputs:
             continue
         try:
-            texts[fmt] = completeness.output_text(Path(outputs[fmt]), furniture)
+            text, how = output_text(completeness, Path(outputs[fmt]), furniture)
         except Exception as error:
             result["lost"][fmt] = [f"(output text unreadable: {error})"]
             result["kept"][fmt] = 0.0
             continue
-        lost = completeness.missing(blocks, texts[fmt])
-        result["kept"][fmt] = 100.0 if not blocks else round(100 * (1 - len(lost) / len(blocks)), 2)
-        result["lost"][fmt] = [shorten(b) for b in lost[:10]]
+        if fmt == "pdf":
+            result["pdf_text"] = how
+        lost = completeness.missing(blocks, text)
+        haystack = completeness.normalize(text)
+        really = [b for b in lost if completeness.normalize(_NOTEREF.sub("", b)) not in haystack]
+        result["noteref_only"][fmt] = len(lost) - len(really)
+        result["kept"][fmt] = 100.0 if not blocks else round(100 * (1 - len(really) / len(blocks)), 2)
+        result["lost"][fmt] = [shorten(b) for b in really[:10]]
         if paragraphs:
-            haystack = loose(texts[fmt])
-            src_lost = [p for p in paragraphs if loose(p) not in haystack]
+            loose_text = loose(text)
+            src_lost = [p for p in paragraphs if loose(_NOTEREF.sub("", p)) not in loose_text]
             result["src"][fmt] = round(100 * (1 - len(src_lost) / len(paragraphs)), 2)
             if fmt == "epub" or not result["src_lost"]:
                 result["src_lost"] = [shorten(p) for p in src_lost[:10]]
     result["blocks"] = len(blocks)
     result["paragraphs"] = len(paragraphs)
     return result
+
+
+#: a note reference as the model's text has it ("[1]", "[12]", "[a]") or the source ("[^x]")
+_NOTEREF = re.compile(r"\[(?:\^[^\]\s]+|\d{1,4}|[a-z]|[*†‡§])\]")
+
+
+def output_text(completeness, path: Path, furniture: list[str]) -> tuple[str, str]:
+    """The output's text as the completeness check reads it. A PDF whose structure tree
+    pdfinfo cannot print within the check's time limit is read as raw text instead
+    (the second value says which: "structure", "raw (structure timed out)", "raw")."""
+    if path.suffix.lower() != ".pdf":
+        return completeness.output_text(path, furniture), ""
+    try:
+        structured = completeness.pdf_structure_text(path)
+        how = "structure" if structured is not None else "raw"
+    except subprocess.TimeoutExpired:
+        structured, how = None, "raw (structure timed out)"
+    if structured is not None:
+        return structured, how
+    original = completeness.pdf_structure_text
+    completeness.pdf_structure_text = lambda _path: None  # the raw-text branch of pdf_text
+    try:
+        return completeness.pdf_text(path, furniture), how
+    finally:
+        completeness.pdf_structure_text = original
 
 
 def shorten(text: str, size: int = 120) -> str:
@@ -215,17 +248,30 @@ def source_paragraphs(row: dict) -> list[str]:
     return [p for p in (" ".join(p.split()) for p in paragraphs) if len(loose(p)) >= _MIN_LETTERS]
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+def _decode(data: bytes, declared: str | None = None) -> str:
+    """Text from bytes: the declared encoding, else UTF-8, else the best guess
+    (charset_normalizer when it is installed), else windows-1252."""
+    for encoding in filter(None, (declared, "utf-8-sig")):
         try:
             return data.decode(encoding)
-        except UnicodeDecodeError:
+        except (UnicodeDecodeError, LookupError):
             continue
-    return data.decode("latin-1")
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        if best is not None:
+            return str(best)
+    except ImportError:
+        pass
+    return data.decode("cp1252", errors="replace")
 
 
 def _text_paragraphs(path: Path) -> list[str]:
-    text = _decode(path.read_bytes()).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
+    data = path.read_bytes()
+    declared = re.search(rb"Character set encoding:\s*([\w-]+)", data[:8192])
+    text = _decode(data, declared.group(1).decode("ascii") if declared else None)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
     return re.split(r"\n[ \t]*\n", text)
 
 
@@ -253,7 +299,11 @@ def _blocks_of(root, skip=("script", "style", "head", "nav")) -> list[str]:
 def _html_paragraphs(path: Path) -> list[str]:
     from lxml import html
 
-    root = html.fromstring(path.read_bytes())
+    data = path.read_bytes()
+    declared = re.search(rb"""charset\s*=\s*["']?([\w.:-]+)""", data[:4096], re.I)
+    text = _decode(data, declared.group(1).decode("ascii") if declared else None)
+    text = re.sub(r"\A\ufeff?<\?xml[^>]*\?>", "", text)
+    root = html.fromstring(text)
     body = root.find("body") if root.find("body") is not None else root
     return _blocks_of(body)
 
@@ -281,7 +331,14 @@ def _markdown_paragraphs(path: Path) -> list[str]:
 
     text = _decode(path.read_bytes())
     text = re.sub(r"\A(---|\+\+\+)\n.*?\n\1\n", "", text.replace("\r\n", "\n"), flags=re.S)
-    rendered = MarkdownIt("commonmark").enable("table").render(text)
+    parser = MarkdownIt("commonmark").enable("table")
+    try:
+        from mdit_py_plugins.footnote import footnote_plugin
+
+        parser = parser.use(footnote_plugin)
+    except ImportError:
+        pass
+    rendered = parser.render(text)
     return _blocks_of(html.fromstring(f"<div>{rendered}</div>"))
 
 
