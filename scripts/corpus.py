@@ -272,7 +272,14 @@ def _text_paragraphs(path: Path) -> list[str]:
     declared = re.search(rb"Character set encoding:\s*([\w-]+)", data[:8192])
     text = _decode(data, declared.group(1).decode("ascii") if declared else None)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
-    return re.split(r"\n[ \t]*\n", text)
+    paragraphs = []
+    for paragraph in re.split(r"\n[ \t]*\n", text):
+        lines = [line for line in paragraph.split("\n") if line.strip()]
+        if len(lines) > 3 and sum(line[:1] in ("\u3000", "\u300c") for line in lines) > 0.8 * len(lines):
+            paragraphs += lines  # one paragraph a line, each indented (Japanese texts: U+3000)
+        else:
+            paragraphs.append(paragraph)
+    return paragraphs
 
 
 _BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "td", "th", "caption", "figcaption", "pre",
