@@ -21,7 +21,7 @@ SCRIPT = ROOT / "scripts" / "corpus.py"
 SLICE = [
     "text/rfc4180.txt",
     "jats/elife07586-correction.xml",
-    "markdown/mkdocs-using-pandoc.md",
+    "markdown/18f-open-source-policy-README.md",
     "html/pg3-jfk-inaugural.htm",
     "epub/w3c-epub-tests/cnt-mathml-support",
 ]
