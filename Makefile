@@ -2,7 +2,7 @@
 VENV ?= .venv
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup dist test bench clean
+.PHONY: setup dist test bench clean corpus
 
 setup:
 	@bash scripts/setup.sh
@@ -19,6 +19,11 @@ test: setup
 bench:
 	@bash scripts/setup.sh --bench
 	python bench/run.py $(BENCH_ARGS)
+
+# the real-world corpus harness (docs/corpus.md): build, EPUBCheck, Ace and paragraphs kept for
+# every document in corpus/ (not the big ones); CORPUS_ARGS="--big --json report.json --only jats" etc.
+corpus: setup
+	python scripts/corpus.py $(CORPUS_ARGS)
 
 clean:
 	rm -rf dist out .pytest_cache
