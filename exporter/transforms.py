@@ -27,8 +27,8 @@ __all__ = ["TRANSFORMS", "apply", "finish_metadata", "derive_title"]
 def derive_title(article: Article) -> str:
     """A short title from the first paragraph's first sentence (or the file name)."""
     for p in article.body.iter("p", "h2", "h3"):
-        text = normalize_space(text_of(p))
-        if text:
+        text = normalize_space(text_of(p)).strip("*=#~_-–—· ")  # rules and banners are no title
+        if any(c.isalnum() for c in text):
             sentence = re.split(r"(?<=[.!?。！？])\s", text, maxsplit=1)[0]
             if len(sentence) <= 90:
                 return sentence.rstrip(".")

@@ -130,3 +130,11 @@ def test_title_lines_in_other_texts_are_text(tmp_path):
     path.write_text("Title: Budget memo\n\nLanguage: Klingon\n\nThe budget is fine.\n", encoding="utf-8")
     text.read(path, Diagnostics())  # no Project Gutenberg header: no metadata taken
     assert text.catalogue_metadata(path.read_text()).title == ""
+
+
+def test_a_rule_or_banner_line_is_no_title(tmp_path):
+    path = tmp_path / "banner.txt"
+    path.write_text("==========================\n\n*****\n\nThe real first sentence. And more.\n", encoding="utf-8")
+    from exporter.importers.load import load
+
+    assert load(path).meta.title == "The real first sentence"
