@@ -49,6 +49,9 @@ if TYPE_CHECKING:
 __all__ = ["read", "render", "github_slug"]
 
 _MARKER = re.compile(r"^exporter-line:(\d+)$")
+#: a line that may open an HTML block ending only at its closing sequence (CommonMark types 1–5),
+#: after the marks of quotes and list items
+_OPENINGS = re.compile(r"^[ \t>*+\-0-9.)]*<(?:(?:script|pre|style|textarea)(?=[\s>]|$)|!|\?)", re.M | re.I)
 _INLINE_SYNTAX = re.compile(r"\[[^\]]*\]\([^)]*\)|\*\*|__|(?<!\w)[*_]\S|`|!\[")
 
 
@@ -77,8 +80,8 @@ class _Renderer(RendererHTML):
                 skip = 2
                 continue
             if token.type == "inline":
-                if token.children:
-                    out.append(_confined(self.renderInline(token.children, options, env), line, env))
+                if token.children:  # inline raw HTML is whole tags: only raw text and comments can stay open
+                    out.append(_confined(self.renderInline(token.children, options, env), line, env, thorough=False))
             elif token.type in self.rules:
                 out.append(self.rules[token.type](tokens, i, options, env))
             else:
@@ -99,8 +102,8 @@ def _lone_image(tokens: Sequence[Token], i: int) -> Token | None:
     return children[0]
 
 
-def _confined(html: str, line: int, env: EnvType) -> str:
-    html, repairs = confine(html)
+def _confined(html: str, line: int, env: EnvType, thorough: bool = True) -> str:
+    html, repairs = confine(html, thorough=thorough)
     for repair in repairs:
         env.setdefault("repairs", []).append((line + html.count("\n", 0, repair.offset), repair.what))
     return html
@@ -144,6 +147,8 @@ def close_html_blocks(source: str, repairs: list[tuple[int, str]] | None = None)
     the rest of the document (or of its list item or quote) is raw HTML, not Markdown.
     Such an opening is made text (``&lt;``) so the Markdown after it is read as Markdown;
     ``repairs`` receives (line, what)."""
+    if not _OPENINGS.search(source):
+        return source
     md = _parser()
     lines = source.split("\n")
     for _ in range(LIMIT):  # each repair is read again; a hostile source is bounded

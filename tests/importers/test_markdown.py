@@ -218,3 +218,19 @@ def test_editors_alone_are_the_creators(tmp_path):
     assert opf.xpath("//dc:contributor/text()", namespaces=XHTML_NS) == ["Cy Dee"]
     ncx = epub_part(epub, "toc.ncx")
     assert ncx.xpath("//*[local-name()='docAuthor']/*/text()") == ["Ana Souza", "Ben Ito"]
+
+
+def test_a_book_edited_by_its_editors_has_them_as_creators(tmp_path):
+    from helpers import XHTML_NS, build_epub, epub_part, epubcheck_messages, write
+
+    folder = tmp_path / "anthology"
+    write(folder, "exporter.toml", '[book]\ntitle = "Edited"\nlanguage = "en"\neditors = ["Ines Alvarado", '
+          '"Maren Holt"]\n\n[[part]]\ntitle = "One"\narticles = ["a.md"]\n')
+    write(folder, "a.md", "---\ntitle: A piece\nauthor: Kay Lee\n---\n\nText.\n")
+    epub = build_epub(folder, tmp_path / "out")
+    opf = epub_part(epub, "content.opf")
+    book = opf.xpath("/opf:package/opf:metadata/dc:creator", namespaces=XHTML_NS)
+    assert [c.text for c in book] == ["Ines Alvarado", "Maren Holt"]
+    assert [opf.xpath(f"string(/opf:package/opf:metadata/opf:meta[@refines='#{c.get('id')}'][@property='role'])",
+                      namespaces=XHTML_NS) for c in book] == ["edt", "edt"]
+    assert epubcheck_messages(epub) == []
