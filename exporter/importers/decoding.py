@@ -142,8 +142,8 @@ def refuse_binary(data: bytes, path: Path) -> None:
                           hint="save it as UTF-8 (iconv -f UTF-16LE -t UTF-8), or name the encoding with "
                                "--encoding utf-16-le")
     try:
-        sample.decode("utf-8")
-        return  # UTF-8 text: stray control characters are removed later, each with S002
+        sample.decode("utf-8", "surrogatepass")
+        return  # UTF-8 text: stray control characters (and lone surrogates) are removed later
     except UnicodeDecodeError as error:
         if len(data) > len(sample) and error.start >= len(sample) - 4:
             return  # only a character cut in two by the end of the sample
@@ -243,7 +243,13 @@ def decode_text(data: bytes, path: Path, diagnostics: Diagnostics, encoding: str
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         bad_line = _line_at(data, error.start)
-    return decode_detected(data, path, diagnostics, bad_line)
+    try:  # UTF-8 but for encoded lone surrogates, which no text can carry
+        data.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        return decode_detected(data, path, diagnostics, bad_line)
+    diagnostics.add("S002", "removed lone surrogates (U+D800–U+DFFF) that text cannot carry", file=path,
+                    line=bad_line, hint="save the file as proper UTF-8")
+    return data.decode("utf-8", "replace").replace("\ufffd", "")
 
 
 def decode_detected(data: bytes, path: Path, diagnostics: Diagnostics, bad_line: int | None = None) -> str:

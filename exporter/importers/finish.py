@@ -32,9 +32,9 @@ def finish(body: etree._Element, diagnostics: Diagnostics, source: Path, *, head
     cleanup.dissolve_wrappers(body)
     cleanup.fix_ids(body, diagnostics, source)
     cleanup.fix_links(body, diagnostics, source)
+    cleanup.fix_datetimes(body, diagnostics, source)  # before the attribute checks: "2017/01/19" is a date
     cleanup.fix_attributes(body, diagnostics, source)
     cleanup.fix_tables(body)
-    cleanup.fix_datetimes(body, diagnostics, source)
     cleanup.fix_notes(body)
     cleanup.tidy(body)
     cleanup.close_heading_gaps(body)  # again: empty headings may have gone

@@ -30,6 +30,7 @@ from exporter.diagnostics import Diagnostics
 from exporter.importers._common import clean_text, decode_text, read_source, require_text
 from exporter.importers.assets import root_for
 from exporter.model import Article, Contributor, Metadata, new_article
+from exporter.model.links import encoded
 from exporter.safety.confine import Root
 
 if TYPE_CHECKING:
@@ -312,11 +313,12 @@ def inline(parent: etree._Element, text: str) -> None:
             while url and url[-1] in ".,;:!?)]}'\"’”":
                 trailing = url[-1] + trailing
                 url = url[:-1]
-            if not _valid_url(url):  # e.g. "http://[" : kept as text
+            href = encoded(url) if _valid_url(url) else None  # written as a valid URL (links.py)
+            if href is None:  # e.g. "http://[" : kept as text
                 add_text(url + trailing)
                 position = match.end()
                 continue
-            last = etree.SubElement(parent, "a", href=url)
+            last = etree.SubElement(parent, "a", href=href)
             last.text = url
             add_text(trailing)
         else:

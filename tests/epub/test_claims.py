@@ -197,7 +197,7 @@ def real(tmp_path_factory):
                 shutil.copy(extra, folder / extra.name)
         if (source.parent / "images").is_dir() and source.parent == SOURCES:
             shutil.copytree(source.parent / "images", folder / "images")
-        assert _build_json(copy, out / name) is None, name
+        assert _build_json(copy, out / name, "--page-list") is None, name  # the page list as with a PDF
         built[name] = next((out / name).glob("*.epub"))
     return built
 
